@@ -1,0 +1,111 @@
+# perconn: fork-per-connection vs thread-per-connection, measured.
+# make [all] | test | bench | deps | install | clean
+# Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1 V=1
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS  ?=
+LDLIBS   ?=
+PROFILE  ?= quick
+
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+ALL_CFLAGS := -std=c11 $(WARN) $(if $(WERROR),-Werror) $(CFLAGS)
+ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon $(CPPFLAGS)
+ALL_LDFLAGS  := $(LDFLAGS)
+ALL_LDLIBS   := -pthread -lm $(LDLIBS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all test test-programs bench deps install clean FORCE
+
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
+LIB         := build/libperconn.a
+FORK_OBJ    := $(patsubst %.c,build/%.o,$(wildcard fork_server/*.c))
+THREAD_OBJ  := $(patsubst %.c,build/%.o,$(wildcard thread_server/*.c))
+CLIENT_OBJ  := $(patsubst %.c,build/%.o,$(wildcard client_load/*.c))
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=bin/tests/%)
+HELPER_SRC  := $(wildcard tests/helpers/*.c)
+HELPER_BIN  := $(HELPER_SRC:tests/helpers/%.c=bin/tests/%)
+BENCH_SRC   := $(wildcard bench/*.c)
+BENCH_BIN   := $(BENCH_SRC:bench/%.c=bin/%)
+
+PROGRAMS := bin/fork_server bin/thread_server $(if $(CLIENT_OBJ),bin/client_load) $(BENCH_BIN)
+
+all: $(PROGRAMS)
+
+# Objects are rebuilt whenever the compiler or its flags change (e.g. SANITIZE=).
+FLAGS_LINE := $(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS)
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(FLAGS_LINE)' | cmp -s - $@ || echo '$(FLAGS_LINE)' > $@
+
+build/%.o: %.c build/flags
+	@mkdir -p $(@D)
+	$(if $(Q),@echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	$(if $(Q),@echo '  AR      $@')
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+define LINK
+	@mkdir -p $(@D)
+	$(if $(Q),@echo '  LD      $@')
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(EXTRA_LIBS) $(ALL_LDLIBS)
+endef
+
+bin/fork_server: $(FORK_OBJ) $(LIB)
+	$(LINK)
+bin/thread_server: $(THREAD_OBJ) $(LIB)
+	$(LINK)
+bin/client_load: $(CLIENT_OBJ) $(LIB)
+	$(LINK)
+$(UNIT_BIN): EXTRA_LIBS := -lcmocka
+$(UNIT_BIN): bin/tests/%: build/tests/unit/%.o $(LIB)
+	$(LINK)
+$(HELPER_BIN): bin/tests/%: build/tests/helpers/%.o $(LIB)
+	$(LINK)
+$(BENCH_BIN): bin/%: build/bench/%.o $(LIB)
+	$(LINK)
+
+# ---- tests ---------------------------------------------------------------
+# Unit tests (cmocka) first, then the integration suite once per server binary.
+# deps.sh runs first: cmocka must be present before the tests are compiled.
+test:
+	$(Q)bench/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all test-programs
+	$(Q)tests/run.sh
+
+test-programs: $(UNIT_BIN) $(HELPER_BIN)
+
+# ---- bench ---------------------------------------------------------------
+bench:
+	$(Q)bench/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh $(PROFILE)
+
+deps:
+	$(Q)bench/deps.sh all
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf bin build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

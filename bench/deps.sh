@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# deps.sh build|test|bench|all: installs the Debian packages perconn needs
+# that this machine lacks, saying which first; does nothing when all are here.
+set -euo pipefail
+
+build_pkgs=(gcc make libc6-dev libcmocka-dev)
+test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace)
+bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux)
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing_of() {
+    local p
+    for p in "$@"; do
+        is_installed "$p" || printf '%s\n' "$p"
+    done
+}
+
+install_pkgs() {
+    local -a pkgs=("$@") sudo=()
+    echo "perconn: installing missing Debian packages: ${pkgs[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "perconn: not root and no sudo: install ${pkgs[*]} by hand" >&2
+            exit 1
+        }
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+
+main() {
+    local -a want=()
+    case "${1:-all}" in
+        build) want=("${build_pkgs[@]}") ;;
+        test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+        bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+        all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+        *) echo "usage: deps.sh build|test|bench|all" >&2; exit 2 ;;
+    esac
+    local -a missing
+    mapfile -t missing < <(missing_of "${want[@]}" | sort -u)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        install_pkgs "${missing[@]}"
+    fi
+}
+
+main "$@"

@@ -1,0 +1,269 @@
+/* conn.c: see conn.h.
+ *
+ * The handler uses blocking I/O, as a classic per-connection server does;
+ * that is the point of the comparison. Before each read it polls the socket
+ * and the drain pipe together: one system call that serves --idle-timeout
+ * and lets a drain close idle connections without signals aimed at threads
+ * or children. */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "proto.h"
+#include "work.h"
+
+/* Room for the largest http head plus pipelined requests behind it. */
+#define CONN_BUF (2 * HTTP_MAX_HEAD)
+/* Bytes of the response pattern sent per write for size and http bodies. */
+#define FILL_LEN 65536
+
+static char fill[FILL_LEN];          /* all 'x': replies carry no meaning */
+
+void conn_init(void)
+{
+    memset(fill, 'x', sizeof fill);
+}
+
+enum wait_result { WAIT_READABLE, WAIT_IDLE, WAIT_DRAIN, WAIT_ERROR };
+
+/* Waits for fd to have input. A drain ends the wait only when no request is
+ * half received (partial == false): that one is given time to complete. */
+static enum wait_result wait_input(int fd, const struct conn_env *env,
+                                   bool partial)
+{
+    struct pollfd p[2] = {
+        {.fd = fd, .events = POLLIN},
+        {.fd = partial ? -1 : env->drain_fd, .events = POLLIN},
+    };
+    double t = env->cfg->idle_timeout_s;
+    int timeout_ms = t > 0 ? (int)(t * 1000 + 0.5) : -1;
+    for (;;) {
+        int n = poll(p, 2, timeout_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return WAIT_ERROR;
+        if (n == 0)
+            return WAIT_IDLE;
+        if (p[0].revents)
+            return WAIT_READABLE;   /* data, EOF or an error: read() tells */
+        return WAIT_DRAIN;
+    }
+}
+
+/* Writes all of buf; returns 0, or -1 when the peer is gone. */
+static int write_all(int fd, const char *buf, size_t len, struct stats *st)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        stats_add(st->bytes_out, (unsigned long)n);
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Sends head (may be empty) followed by body_len bytes of the fill pattern. */
+static int send_reply(int fd, const char *head, size_t head_len,
+                      unsigned long body_len, struct stats *st)
+{
+    /* The head and the first part of the body leave in one writev, so a
+     * small http reply is one system call. */
+    size_t first = body_len < FILL_LEN ? body_len : FILL_LEN;
+    struct iovec iov[2] = {
+        {.iov_base = (void *)head, .iov_len = head_len},
+        {.iov_base = fill, .iov_len = first},
+    };
+    ssize_t n;
+    do
+        n = writev(fd, iov, 2);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    stats_add(st->bytes_out, (unsigned long)n);
+    size_t sent = (size_t)n;
+    if (sent < head_len)
+        return write_all(fd, head + sent, head_len - sent, st) < 0 ? -1 :
+               send_reply(fd, "", 0, body_len, st);
+    unsigned long left = body_len - (sent - head_len);
+    while (left > 0) {
+        size_t chunk = left < FILL_LEN ? left : FILL_LEN;
+        if (write_all(fd, fill, chunk, st) < 0)
+            return -1;
+        left -= chunk;
+    }
+    return 0;
+}
+
+/* The per-request workload of --work-us and --sleep-us. */
+static void do_work(const struct conn_env *env)
+{
+    work_spin(env->cfg->work_us, env->loops_per_us);
+    if (env->cfg->sleep_us > 0)
+        work_sleep(env->cfg->sleep_us);
+}
+
+/* What handling the buffered bytes decided: read more, close, or close after
+ * letting the peer read our last reply (see linger_close). */
+enum step { STEP_MORE, STEP_CLOSE, STEP_LINGER };
+
+/* Closing a socket with unread input makes the kernel send RST, and a reset
+ * can destroy a reply the peer has not read yet (the error status it must
+ * see). So when input may be pending, half-close first and read the rest away
+ * for a short while, as web servers' "lingering close" does. Bounded in time
+ * and bytes, so a peer cannot keep the connection this way. */
+#define LINGER_MS 1000
+#define LINGER_BYTES (1 << 20)
+
+static void linger_close(int fd)
+{
+    char sink[4096];
+    size_t total = 0;
+    if (shutdown(fd, SHUT_WR) < 0)
+        return;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (total < LINGER_BYTES && poll(&p, 1, LINGER_MS) > 0) {
+        ssize_t n = read(fd, sink, sizeof sink);
+        if (n <= 0)
+            break;
+        total += (size_t)n;
+    }
+}
+
+/* echo: one "request" is one read, written straight back. */
+static enum step serve_echo(int fd, const struct conn_env *env,
+                            const char *buf, size_t *len)
+{
+    do_work(env);
+    int rc = write_all(fd, buf, *len, env->stats);
+    *len = 0;
+    return rc < 0 ? STEP_CLOSE : STEP_MORE;
+}
+
+/* size: answer every complete "N\n" line in buf. */
+static enum step serve_size(int fd, const struct conn_env *env, char *buf,
+                            size_t *len)
+{
+    size_t off = 0;
+    enum step step = STEP_MORE;
+    while (off < *len) {
+        unsigned long n;
+        long r = proto_size_parse(buf + off, *len - off,
+                                  env->cfg->max_response, &n);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            stats_add(env->stats->protocol_errors, 1);
+            step = STEP_LINGER;
+            break;
+        }
+        off += (size_t)r;
+        do_work(env);
+        if (send_reply(fd, "", 0, n, env->stats) < 0) {
+            step = STEP_CLOSE;
+            break;
+        }
+        stats_add(env->stats->requests, 1);
+    }
+    memmove(buf, buf + off, *len - off);
+    *len -= off;
+    return step;
+}
+
+/* http: answer every complete request in buf, in order. */
+static enum step serve_http(int fd, const struct conn_env *env, char *buf,
+                            size_t *len)
+{
+    size_t off = 0;
+    enum step step = STEP_MORE;
+    char head[256];
+    while (off < *len) {
+        struct http_req req;
+        long r = proto_http_parse(buf + off, *len - off,
+                                  env->cfg->max_response, &req);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            size_t n = proto_http_error(head, sizeof head, (int)-r);
+            stats_add(env->stats->protocol_errors, 1);
+            write_all(fd, head, n, env->stats);
+            step = STEP_LINGER;
+            break;
+        }
+        off += (size_t)r;
+        do_work(env);
+        size_t hl = proto_http_head(head, sizeof head, &req);
+        unsigned long body = req.method == HTTP_HEAD ? 0 : req.body_len;
+        if (send_reply(fd, head, hl, body, env->stats) < 0) {
+            step = STEP_CLOSE;
+            break;
+        }
+        stats_add(env->stats->requests, 1);
+        if (!req.keep_alive) {
+            /* Requests pipelined behind a "Connection: close" go unanswered. */
+            step = *len > off ? STEP_LINGER : STEP_CLOSE;
+            break;
+        }
+    }
+    memmove(buf, buf + off, *len - off);
+    *len -= off;
+    return step;
+}
+
+static enum step serve_buffered(int fd, const struct conn_env *env, char *buf,
+                                size_t *len)
+{
+    switch (env->cfg->protocol) {
+    case PROTO_ECHO:
+        return serve_echo(fd, env, buf, len);
+    case PROTO_SIZE:
+        return serve_size(fd, env, buf, len);
+    case PROTO_HTTP:
+        return serve_http(fd, env, buf, len);
+    }
+    return STEP_CLOSE;
+}
+
+void conn_serve(int fd, const struct conn_env *env)
+{
+    char buf[CONN_BUF];
+    size_t len = 0;
+    bool linger = false;
+    for (;;) {
+        enum wait_result w = wait_input(fd, env, len > 0);
+        if (w == WAIT_IDLE)
+            stats_add(env->stats->idle_timeouts, 1);
+        if (w != WAIT_READABLE)
+            break;
+        ssize_t n = read(fd, buf + len, sizeof buf - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;          /* EOF, or the peer reset: the connection is over */
+        stats_add(env->stats->bytes_in, (unsigned long)n);
+        len += (size_t)n;
+        enum step step = serve_buffered(fd, env, buf, &len);
+        if (step == STEP_LINGER)
+            linger = true;
+        if (step != STEP_MORE)
+            break;
+    }
+    if (linger)
+        linger_close(fd);
+    if (log_verbosity() > 0)
+        log_notice("connection %d closed", fd);
+    /* Counted before close(), so a client that has seen the close finds the
+     * connection in the accounting. */
+    stats_add(env->stats->completed, 1);
+    close(fd);
+}

@@ -1,0 +1,319 @@
+/* server.c: see server.h.
+ *
+ * One thread runs the accept loop. Signals are blocked everywhere (children
+ * and threads inherit the mask) and read from a signalfd, so SIGCHLD,
+ * SIGUSR1 and the drain signals are handled in the loop, in order, with no
+ * async-signal-safety concerns. A Ctrl-C sent to the whole process group thus
+ * reaches fork_server's children as a blocked signal and cannot cut a reply
+ * short: the parent drains them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+#include "server.h"
+#include "work.h"
+
+/* How long the loop stops accepting after a failed accept or spawn: long
+ * enough not to spin while the kernel says no, short enough to resume fast. */
+#define BACKOFF_S 0.05
+/* Accepts in one burst before the loop polls for signals again. */
+#define ACCEPT_BURST 64
+
+struct server {
+    const struct model *m;
+    struct server_cfg cfg;
+    struct conn_env env;
+    struct stats *st;
+    int lfd, sfd, wake_fd;
+    int drain_rd, drain_wr;
+    double start_s;
+    double backoff_until;
+    struct log_burst accept_log, spawn_log;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void write_stats(const struct server *s)
+{
+    if (!s->cfg.stats_path)
+        return;
+    struct stats_info info = {
+        .model = s->m->name,
+        .protocol = proto_name(s->cfg.protocol),
+        .active = s->m->active(),
+        .wall_s = now_s() - s->start_s,
+    };
+    if (stats_write(s->st, &info, s->cfg.stats_path) < 0)
+        log_err("write stats %s: %s", s->cfg.stats_path, strerror(errno));
+}
+
+/* Blocks the signals the loop handles and returns a signalfd for them. */
+static int signals_setup(void)
+{
+    /* A peer that vanishes mid-write is an EPIPE to handle, not a death. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+enum sig_action { SIG_NONE, SIG_STOP };
+
+/* Reads every pending signal. Returns SIG_STOP (with *signo) for SIGINT or
+ * SIGTERM, after handling SIGCHLD and SIGUSR1 on the way. */
+static enum sig_action read_signals(struct server *s, int *signo)
+{
+    struct signalfd_siginfo si;
+    enum sig_action act = SIG_NONE;
+    while (read(s->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        switch (si.ssi_signo) {
+        case SIGCHLD:
+            s->m->collect();
+            break;
+        case SIGUSR1:
+            write_stats(s);
+            break;
+        default:
+            *signo = (int)si.ssi_signo;
+            act = SIG_STOP;
+        }
+    }
+    return act;
+}
+
+static bool at_cap(const struct server *s)
+{
+    return s->m->active() >= s->cfg.max_conns;
+}
+
+/* Hands fd to the model, or closes it and counts why not. */
+static void hand_off(struct server *s, int fd)
+{
+    if (s->m->spawn(fd) == 0) {
+        long a = s->m->active();
+        if (a > s->st->peak_active)
+            s->st->peak_active = a;
+        return;
+    }
+    int err = errno;
+    close(fd);
+    stats_add(s->st->spawn_failures, 1);
+    stats_add(s->st->refused, 1);
+    double t = now_s();
+    log_burst(&s->spawn_log, t,
+              s->m->has_threads ? "pthread_create" : "fork", err);
+    s->backoff_until = t + BACKOFF_S;
+}
+
+/* Accepts until the backlog is empty, the cap is reached, a failure asks for
+ * a back-off, or ACCEPT_BURST connections were taken. */
+static void accept_burst(struct server *s)
+{
+    for (int i = 0; i < ACCEPT_BURST && !at_cap(s); i++) {
+        int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            stats_add(s->st->accepted, 1);
+            hand_off(s, fd);
+            if (s->backoff_until > 0)
+                return;
+            continue;
+        }
+        int err = errno;
+        switch (err) {
+        case EAGAIN:
+            return;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:             /* a firewall rule refused this one */
+            continue;
+        default:                /* EMFILE, ENFILE, ENOBUFS, ENOMEM, ... */
+            stats_add(s->st->accept_failures, 1);
+            double t = now_s();
+            log_burst(&s->accept_log, t, "accept", err);
+            s->backoff_until = t + BACKOFF_S;
+            return;
+        }
+    }
+}
+
+/* Polls the signalfd, the model's descriptor and, when accepting, the
+ * listening socket; timeout_s < 0 waits for ever. Collects finished
+ * connections. Returns SIG_STOP when a drain signal arrived. */
+static enum sig_action wait_events(struct server *s, bool accepting,
+                                   double timeout_s, int *signo)
+{
+    struct pollfd p[3] = {
+        {.fd = s->sfd, .events = POLLIN},
+        {.fd = s->wake_fd, .events = POLLIN},
+        {.fd = accepting ? s->lfd : -1, .events = POLLIN},
+    };
+    int ms = timeout_s < 0 ? -1 : (int)(timeout_s * 1000) + 1;
+    if (poll(p, 3, ms) < 0 && errno != EINTR)
+        log_err("poll: %s", strerror(errno));
+    if (p[1].revents)
+        s->m->collect();
+    return p[0].revents ? read_signals(s, signo) : SIG_NONE;
+}
+
+/* Serves until SIGINT or SIGTERM; returns the signal. */
+static int serve(struct server *s)
+{
+    int signo = 0;
+    for (;;) {
+        double timeout = -1;
+        bool accepting = !at_cap(s);
+        if (s->backoff_until > 0) {
+            timeout = s->backoff_until - now_s();
+            if (timeout <= 0)
+                s->backoff_until = 0;
+            else
+                accepting = false;
+        }
+        if (accepting)
+            accept_burst(s);
+        accepting = accepting && !at_cap(s) && s->backoff_until == 0;
+        if (s->backoff_until > 0 && timeout < 0)
+            timeout = BACKOFF_S;
+        if (wait_events(s, accepting, timeout, &signo) == SIG_STOP)
+            return signo;
+    }
+}
+
+/* Stops accepting, lets every connection finish the request it is serving,
+ * closes idle ones, and waits up to --drain-timeout. Returns the exit
+ * status. */
+static int drain(struct server *s, int first_signal)
+{
+    close(s->lfd);
+    s->lfd = -1;
+    atomic_store(&s->st->draining, true);
+    if (write(s->drain_wr, "d", 1) < 0)
+        log_err("drain pipe: %s", strerror(errno));
+    if (s->m->active() > 0)
+        log_notice("%s: draining %ld connections", strsignal(first_signal),
+                   s->m->active());
+    double deadline = now_s() + s->cfg.drain_timeout_s;
+    while (s->m->active() > 0) {
+        double left = deadline - now_s();
+        if (left <= 0) {
+            log_err("drain timed out with %ld connections open; closing them",
+                    s->m->active());
+            s->m->abort_all();
+            return 1;
+        }
+        int signo = 0;
+        if (wait_events(s, false, left, &signo) == SIG_STOP) {
+            log_err("%s again: exiting at once", strsignal(signo));
+            s->m->abort_all();
+            return 128 + signo;
+        }
+    }
+    return 0;
+}
+
+/* Everything before the listening line; returns 0 or -1 (reported). */
+static int setup(struct server *s)
+{
+    s->sfd = signals_setup();
+    if (s->sfd < 0) {
+        log_err("signalfd: %s", strerror(errno));
+        return -1;
+    }
+    s->st = stats_create();
+    if (!s->st) {
+        log_err("mmap stats: %s", strerror(errno));
+        return -1;
+    }
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        log_err("pipe: %s", strerror(errno));
+        return -1;
+    }
+    s->drain_rd = pfd[0];
+    s->drain_wr = pfd[1];
+    if (work_ballast(s->cfg.ballast_mb) < 0) {
+        log_err("--ballast-mb %ld: %s", s->cfg.ballast_mb, strerror(errno));
+        return -1;
+    }
+    conn_init();
+    s->env = (struct conn_env){
+        .cfg = &s->cfg,
+        .stats = s->st,
+        .drain_fd = s->drain_rd,
+        .loops_per_us = s->cfg.work_us > 0 ? work_calibrate() : 1,
+    };
+    char err[512];
+    s->lfd = net_listen(s->cfg.host, s->cfg.port, s->cfg.backlog, err,
+                        sizeof err);
+    if (s->lfd < 0) {
+        log_err("%s", err);
+        return -1;
+    }
+    s->wake_fd = s->m->init(&s->env, s->lfd);
+    if (s->wake_fd == -2) {
+        log_err("%s model: %s", s->m->name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void announce(const struct server *s)
+{
+    char where[128] = "?";
+    net_local_name(s->lfd, where, sizeof where);
+    if (!net_is_loopback(s->lfd))
+        log_notice("warning: listening on %s, which is not a loopback "
+                   "address", where);
+    printf("listening on %s model=%s protocol=%s pid=%ld\n", where,
+           s->m->name, proto_name(s->cfg.protocol), (long)getpid());
+    fflush(stdout);
+}
+
+int server_main(int argc, char **argv, const struct model *m)
+{
+    static struct server s;     /* static: zeroed, and the loop's alone */
+    s.m = m;
+    log_init(m->prog, 0);
+    char err[512];
+    switch (opts_parse(argc, argv, m->prog, m->has_threads, &s.cfg, stdout,
+                       err, sizeof err)) {
+    case OPTS_EXIT_OK:
+        return 0;
+    case OPTS_USAGE:
+        fprintf(stderr, "%s: %s\n", m->prog, err);
+        return 2;
+    case OPTS_RUN:
+        break;
+    }
+    log_init(m->prog, s.cfg.verbosity);
+    if (setup(&s) < 0)
+        return 1;
+    s.start_s = now_s();
+    announce(&s);
+    int signo = serve(&s);
+    int rc = drain(&s, signo);
+    write_stats(&s);
+    return rc;
+}

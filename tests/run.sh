@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# run.sh: runs every unit test binary, then the integration suite once against
+# each server binary, and ends with one line "N passed, N failed".
+# SERVERS="fork_server" limits the servers; BATS_FILTER narrows bats tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+
+run_unit() {
+    local t
+    for t in bin/tests/test_*; do
+        [ -x "$t" ] || continue
+        echo "== unit: ${t##*/}"
+        if "$t"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failures+=("unit ${t##*/}")
+        fi
+    done
+}
+
+# Counts bats' TAP lines: each "ok" or "not ok" is one test.
+run_bats() {
+    local label=$1 out
+    shift
+    echo "== integration: $label"
+    out=$(mktemp)
+    local -a filter=()
+    [ -n "${BATS_FILTER:-}" ] && filter=(--filter "$BATS_FILTER")
+    bats --tap "${filter[@]}" "$@" | tee "$out" || true
+    local ok bad
+    ok=$(grep -c '^ok ' "$out" || true)
+    bad=$(grep -c '^not ok ' "$out" || true)
+    if ! grep -q '^1\.\.[0-9]' "$out"; then
+        bad=$((bad + 1))            # bats itself failed to run
+    fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    [ "$bad" -eq 0 ] || failures+=("integration $label: $bad")
+    rm -f "$out"
+}
+
+main() {
+    run_unit
+    local s
+    for s in ${SERVERS:-fork_server thread_server}; do
+        SERVER="$PWD/bin/$s" run_bats "$s" tests/integration/server.bats
+    done
+    for f in tests/integration/*.bats; do
+        [ "$f" = tests/integration/server.bats ] && continue
+        run_bats "${f##*/}" "$f"
+    done
+    if [ "${#failures[@]}" -gt 0 ]; then
+        printf 'failed: %s\n' "${failures[@]}"
+    fi
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+main "$@"

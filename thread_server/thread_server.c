@@ -1,0 +1,100 @@
+/* thread_server: one thread per connection (pthread_create per accept).
+ *
+ * This file is the whole of what is specific to the thread model; read it
+ * beside fork_server/fork_server.c. The accept loop, protocols, signals and
+ * accounting are common/ and identical for both.
+ *
+ * Hand-off: pthread_create() of a detached thread that serves the connection
+ * and closes it. Collection: the thread decrements an atomic counter as it
+ * ends; when that frees the slot the accept loop waits for (the loop is at
+ * --max-conns, or draining), it also writes an eventfd that wakes the loop.
+ * Drain: the loop waits on that eventfd; abort needs nothing, since the
+ * threads end with the process. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static const struct conn_env *env;
+static pthread_attr_t attr;
+static atomic_long active;
+static int wake_fd = -1;
+
+static void *serve_thread(void *arg)
+{
+    conn_serve((int)(intptr_t)arg, env);
+    long before = atomic_fetch_sub(&active, 1);
+    if (before == env->cfg->max_conns || atomic_load(&env->stats->draining)) {
+        uint64_t one = 1;
+        /* Cannot fail short of a full counter (2^64 - 1 wakes). */
+        (void)!write(wake_fd, &one, sizeof one);
+    }
+    return NULL;
+}
+
+static int thread_init(const struct conn_env *e, int listen_fd)
+{
+    (void)listen_fd;
+    env = e;
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0)
+        rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (rc == 0 && e->cfg->stack_size_kib > 0)
+        rc = pthread_attr_setstacksize(&attr,
+                                       (size_t)e->cfg->stack_size_kib * 1024);
+    if (rc != 0) {
+        errno = rc;
+        return -2;
+    }
+    wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return wake_fd < 0 ? -2 : wake_fd;
+}
+
+static int thread_spawn(int fd)
+{
+    pthread_t t;
+    atomic_fetch_add(&active, 1);
+    int rc = pthread_create(&t, &attr, serve_thread, (void *)(intptr_t)fd);
+    if (rc != 0) {
+        atomic_fetch_sub(&active, 1);
+        errno = rc;
+        return -1;
+    }
+    return 0;
+}
+
+static void thread_collect(void)
+{
+    uint64_t n;
+    (void)!read(wake_fd, &n, sizeof n);   /* EAGAIN: nothing to clear */
+}
+
+static long thread_active(void)
+{
+    return atomic_load(&active);
+}
+
+static void thread_abort_all(void)
+{
+    /* Threads end with the process when main returns. */
+}
+
+static const struct model thread_model = {
+    .name = "thread",
+    .prog = "thread_server",
+    .has_threads = true,
+    .init = thread_init,
+    .spawn = thread_spawn,
+    .collect = thread_collect,
+    .active = thread_active,
+    .abort_all = thread_abort_all,
+};
+
+int main(int argc, char **argv)
+{
+    return server_main(argc, argv, &thread_model);
+}
