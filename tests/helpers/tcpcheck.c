@@ -10,6 +10,10 @@
  *                                          each CONNS connections asking "N\n"
  *   tcpcheck storm PORT CONNS PROTO N      CONNS connections open at once, then
  *                                          one request each (echo/size/http)
+ *   tcpcheck tally PORT CONNS PROTO N      like storm, but a connection the
+ *                                          server closes or resets unanswered
+ *                                          is counted, not fatal; prints
+ *                                          "served S closed C"
  *   tcpcheck seq   PORT COUNT PROTO N      COUNT connections one after another
  *   tcpcheck raw   PORT                    send stdin, half-close, print reply
  *   tcpcheck idle  PORT                    connect, send nothing, wait for the
@@ -197,9 +201,11 @@ static int cmd_size(char **a)
     return bad;
 }
 
-/* CONNS connections, all established before the first request is sent. */
-static int cmd_storm(char **a)
+/* CONNS connections, all established before the first request is sent.
+ * With tally, a connection closed or reset before its reply is counted. */
+static int cmd_storm(char **a, bool tally)
 {
+    long closed = 0;
     long conns = num(a[0], 1, 100000);
     const char *proto = a[1];
     long n = num(a[2], 1, 65536);
@@ -214,14 +220,14 @@ static int cmd_storm(char **a)
     long expect;
     size_t len = make_request(proto, n, out, sizeof out, &expect);
     for (long i = 0; i < conns; i++)
-        if (write(fds[i], out, len) != (ssize_t)len)
+        if (write(fds[i], out, len) != (ssize_t)len && !tally)
             die("write: %s", strerror(errno));
     bool http = strcmp(proto, "http") == 0;
     struct pollfd *p = calloc((size_t)conns, sizeof *p);
     long open_conns = conns;
     while (open_conns > 0) {
         for (long i = 0; i < conns; i++)
-            p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+            p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};  /* -1: skipped */
         int r = poll(p, (nfds_t)conns, timeout_ms);
         if (r == 0)
             die("timed out with connections unanswered");
@@ -229,6 +235,13 @@ static int cmd_storm(char **a)
             if (!p[i].revents)
                 continue;
             ssize_t k = read(fds[i], in[i] + got[i], sizeof in[i] - (size_t)got[i]);
+            if (tally && (k < 0 || (k == 0 && got[i] == 0))) {
+                close(fds[i]);
+                fds[i] = -1;
+                open_conns--;
+                closed++;
+                continue;
+            }
             if (k < 0)
                 die("read: %s", strerror(errno));
             got[i] += k;
@@ -247,7 +260,10 @@ static int cmd_storm(char **a)
             open_conns--;
         }
     }
-    printf("%ld connections served\n", conns);
+    if (tally)
+        printf("served %ld closed %ld\n", conns - closed, closed);
+    else
+        printf("%ld connections served\n", conns);
     free(p);
     free(in);
     free(got);
@@ -341,7 +357,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "size") == 0 && rest == 3)
         return cmd_size(a);
     if (strcmp(cmd, "storm") == 0 && rest == 3)
-        return cmd_storm(a);
+        return cmd_storm(a, false);
+    if (strcmp(cmd, "tally") == 0 && rest == 3)
+        return cmd_storm(a, true);
     if (strcmp(cmd, "seq") == 0 && rest == 3) {
         long count = num(a[0], 1, 10000000);
         for (long i = 0; i < count; i++)

@@ -5,14 +5,22 @@
 BIN=${BIN:-$BATS_TEST_DIRNAME/../../bin}
 TCPCHECK=$BIN/tests/tcpcheck
 
-# start_server ARGS...: starts $SERVER on a kernel-chosen port and returns
-# once it has printed its "listening on" line; sets SRV_PID, PORT, SRV_ERR.
+# start_server ARGS... [--setpriv-nobody]: starts $SERVER on a kernel-chosen
+# port (as user nobody with the last flag) and returns once it has printed
+# its "listening on" line; sets SRV_PID, PORT, SRV_ERR. NPROC=N sets the
+# RLIMIT_NPROC of the user-nobody run.
 # The line is read from a FIFO, so the wait is exact: no sleeping.
 start_server() {
     local fifo=$BATS_TEST_TMPDIR/ready.$RANDOM line
     SRV_ERR=$BATS_TEST_TMPDIR/server.err
     mkfifo "$fifo"
-    "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- &
+    local -a as=()
+    if [ "${*: -1}" = --setpriv-nobody ]; then
+        as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+        [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
+        set -- "${@:1:$#-1}"
+    fi
+    "${as[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- &
     SRV_PID=$!
     exec 4<"$fifo"
     rm -f "$fifo"

@@ -371,3 +371,40 @@ teardown() {
     run "$TCPCHECK" echo "$PORT" 100
     [ "$status" -eq 0 ]
 }
+
+nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
+
+@test "a failed spawn costs that one connection, is counted, and service resumes" {
+    # RLIMIT_NPROC caps the tasks (processes and threads alike) of one user,
+    # but not of root: the server runs as nobody, from a copy it can read.
+    local dir
+    dir=$(mktemp -d)
+    chmod 0777 "$dir"
+    cp "$SERVER" "$dir/"
+    SERVER="$dir/${SERVER##*/}"
+    STATS=$dir/stats.json
+    # A first run tells how many tasks the server has before any connection
+    # (sanitizers add threads of their own); the second gets room for two more.
+    start_server --setpriv-nobody
+    local tasks
+    tasks=$(nobody_tasks)
+    stop_server
+    NPROC=$((tasks + 2)) start_server --sleep-us 300000 --stats "$STATS" --setpriv-nobody
+    run "$TCPCHECK" tally "$PORT" 10 echo 100
+    [ "$status" -eq 0 ]
+    [[ $output =~ ^served\ ([0-9]+)\ closed\ ([0-9]+)$ ]]
+    local served=${BASH_REMATCH[1]} closed=${BASH_REMATCH[2]}
+    [ "$served" -ge 2 ]
+    [ "$closed" -ge 1 ]
+    STATS_JSON=$(stats_now)
+    [ "$(stat_field spawn_failures)" -eq "$closed" ]
+    [ "$(stat_field refused)" -eq "$closed" ]
+    [ "$(stat_field completed)" -eq "$served" ]
+    grep -qE '(fork|pthread_create): Resource temporarily unavailable' "$SRV_ERR"
+    # Once the load falls, everyone is served again: a finished thread or
+    # child takes a moment to leave the process table, so this polls.
+    TCPCHECK_TIMEOUT=2 wait_for "$TCPCHECK" storm "$PORT" 2 echo 100
+    stop_server
+    [ "$SRV_RC" -eq 0 ]
+    rm -rf "$dir"
+}

@@ -1,0 +1,216 @@
+/* test_opts.c: unit tests of the servers' option parsing and range checks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "opts.h"
+
+struct parsed {
+    enum opts_result rc;
+    struct server_cfg cfg;
+    char err[256];
+    char out[4096];
+};
+
+/* Parses a NULL-terminated list of arguments as prog would. */
+static void parse_as(struct parsed *p, const char *prog, bool threads, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)prog;
+    va_list ap;
+    va_start(ap, threads);
+    for (char *a; (a = va_arg(ap, char *)) != NULL;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    memset(p, 0, sizeof *p);
+    FILE *out = fmemopen(p->out, sizeof p->out - 1, "w");
+    assert_non_null(out);
+    p->rc = opts_parse(argc, argv, prog, threads, &p->cfg, out, p->err,
+                       sizeof p->err);
+    fclose(out);
+}
+
+#define PARSE(p, ...) parse_as(p, "thread_server", true, __VA_ARGS__, (char *)NULL)
+#define PARSE_FORK(p, ...) parse_as(p, "fork_server", false, __VA_ARGS__, (char *)NULL)
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct parsed p;
+    parse_as(&p, "fork_server", false, (char *)NULL);
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_string_equal(p.cfg.host, "127.0.0.1");
+    assert_int_equal(p.cfg.port, 8000);
+    assert_int_equal(p.cfg.protocol, PROTO_ECHO);
+    assert_int_equal(p.cfg.backlog, 1024);
+    assert_int_equal(p.cfg.max_conns, 10000);
+    assert_true(p.cfg.idle_timeout_s == 0);
+    assert_true(p.cfg.drain_timeout_s == 10);
+    assert_int_equal(p.cfg.max_response, 16UL << 20);
+    assert_null(p.cfg.stats_path);
+    assert_int_equal(p.cfg.stack_size_kib, 0);
+}
+
+static void test_every_flag(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE(&p, "-H", "::1", "-p", "0", "-P", "http", "-b", "16", "-m", "4",
+          "--idle-timeout", "1.5", "--drain-timeout=0", "--work-us", "200",
+          "--sleep-us", "1000", "--ballast-mb", "64", "--stack-size", "128",
+          "--max-response", "1", "--stats", "-", "-v");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_string_equal(p.cfg.host, "::1");
+    assert_int_equal(p.cfg.port, 0);
+    assert_int_equal(p.cfg.protocol, PROTO_HTTP);
+    assert_int_equal(p.cfg.backlog, 16);
+    assert_int_equal(p.cfg.max_conns, 4);
+    assert_true(p.cfg.idle_timeout_s == 1.5);
+    assert_true(p.cfg.drain_timeout_s == 0);
+    assert_int_equal(p.cfg.work_us, 200);
+    assert_int_equal(p.cfg.sleep_us, 1000);
+    assert_int_equal(p.cfg.ballast_mb, 64);
+    assert_int_equal(p.cfg.stack_size_kib, 128);
+    assert_int_equal(p.cfg.max_response, 1);
+    assert_string_equal(p.cfg.stats_path, "-");
+    assert_int_equal(p.cfg.verbosity, 1);
+    PARSE(&p, "-q", "--protocol", "size");
+    assert_int_equal(p.cfg.verbosity, -1);
+    assert_int_equal(p.cfg.protocol, PROTO_SIZE);
+}
+
+/* One bad value: usage, and the message names the flag and the reason. */
+static void expect_usage(const char *flag, const char *value, const char *why)
+{
+    struct parsed p;
+    PARSE(&p, flag, value);
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_non_null(strstr(p.err, flag));
+    if (!strstr(p.err, why))
+        fail_msg("'%s %s': '%s' lacks '%s'", flag, value, p.err, why);
+    assert_null(strchr(p.err, '\n'));
+}
+
+static void test_ranges(void **state)
+{
+    (void)state;
+    expect_usage("--port", "70000", "out of range (0..65535)");
+    expect_usage("--port", "-1", "out of range");
+    expect_usage("--port", "65536", "out of range");
+    expect_usage("--port", "8o", "not a whole number");
+    expect_usage("--port", "", "not a whole number");
+    expect_usage("--port", " 80", "not a whole number");
+    expect_usage("--port", "99999999999999999999999", "out of range");
+    expect_usage("--max-conns", "0", "out of range (1..1000000)");
+    expect_usage("--max-conns", "1000001", "out of range");
+    expect_usage("--backlog", "0", "out of range");
+    expect_usage("--protocol", "foo", "unknown protocol 'foo'");
+    expect_usage("--protocol", "", "unknown protocol");
+    expect_usage("--idle-timeout", "-1", "out of range");
+    expect_usage("--idle-timeout", "1s", "not a number of seconds");
+    expect_usage("--idle-timeout", "inf", "not a number of seconds");
+    expect_usage("--drain-timeout", "nan", "not a number of seconds");
+    expect_usage("--drain-timeout", "3601", "out of range");
+    expect_usage("--work-us", "10000001", "out of range");
+    expect_usage("--sleep-us", "-5", "out of range");
+    expect_usage("--ballast-mb", "65537", "out of range");
+    expect_usage("--stack-size", "63", "out of range (64..1048576)");
+    expect_usage("--max-response", "0", "out of range");
+    expect_usage("--stats", "", "empty file name");
+    expect_usage("--host", "", "not a usable address");
+}
+
+static void test_edges_accepted(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE(&p, "--port", "65535", "--max-conns", "1000000", "--backlog", "65535");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_int_equal(p.cfg.port, 65535);
+    PARSE(&p, "--stack-size", "64", "--ballast-mb", "0", "--idle-timeout", "86400");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_int_equal(p.cfg.stack_size_kib, 64);
+}
+
+static void test_stack_size_is_thread_only(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE_FORK(&p, "--stack-size", "256");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_non_null(strstr(p.err, "--stack-size"));
+    assert_non_null(strstr(p.err, "thread_server only"));
+}
+
+static void test_unknown_and_missing(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE(&p, "--bogus");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "--bogus: unknown option");
+    PARSE(&p, "-Z");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "-Z: unknown option");
+    PARSE(&p, "--port");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "--port: missing value");
+    PARSE(&p, "-p");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "--port: missing value");
+    PARSE(&p, "stray");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "unexpected argument 'stray'");
+}
+
+static void test_help_and_version(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE(&p, "--help");
+    assert_int_equal(p.rc, OPTS_EXIT_OK);
+    const char *flags[] = {"--host", "--port", "--protocol", "--backlog",
+        "--max-conns", "--idle-timeout", "--drain-timeout", "--work-us",
+        "--sleep-us", "--ballast-mb", "--stack-size", "--max-response",
+        "--stats", "--quiet", "--verbose", "--help", "--version"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (!strstr(p.out, flags[i]))
+            fail_msg("help lacks %s", flags[i]);
+    PARSE(&p, "-V");
+    assert_int_equal(p.rc, OPTS_EXIT_OK);
+    assert_string_equal(p.out, "thread_server (perconn) " PERCONN_VERSION "\n");
+}
+
+/* A second parse starts from the defaults again (getopt state is reset). */
+static void test_reparse(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE(&p, "--port", "1");
+    PARSE(&p, "--protocol", "size");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_int_equal(p.cfg.port, 8000);
+    assert_int_equal(p.cfg.protocol, PROTO_SIZE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_every_flag),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_edges_accepted),
+        cmocka_unit_test(test_stack_size_is_thread_only),
+        cmocka_unit_test(test_unknown_and_missing),
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_reparse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
