@@ -84,21 +84,27 @@ enum sig_action { SIG_NONE, SIG_STOP };
  * SIGTERM, after handling SIGCHLD and SIGUSR1 on the way. */
 static enum sig_action read_signals(struct server *s, int *signo)
 {
-    struct signalfd_siginfo si;
+    /* Room for more than the signals we handle: a short read means none is
+     * left, which saves the read that would only say EAGAIN. */
+    struct signalfd_siginfo si[8];
     enum sig_action act = SIG_NONE;
-    while (read(s->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-        switch (si.ssi_signo) {
-        case SIGCHLD:
-            s->m->collect();
-            break;
-        case SIGUSR1:
-            write_stats(s);
-            break;
-        default:
-            *signo = (int)si.ssi_signo;
-            act = SIG_STOP;
+    ssize_t n;
+    do {
+        n = read(s->sfd, si, sizeof si);
+        for (ssize_t i = 0; i < n / (ssize_t)sizeof si[0]; i++) {
+            switch (si[i].ssi_signo) {
+            case SIGCHLD:
+                s->m->collect();
+                break;
+            case SIGUSR1:
+                write_stats(s);
+                break;
+            default:
+                *signo = (int)si[i].ssi_signo;
+                act = SIG_STOP;
+            }
         }
-    }
+    } while (n == (ssize_t)sizeof si);
     return act;
 }
 

@@ -90,12 +90,14 @@ static int fork_spawn(int fd)
 }
 
 /* Reaps every finished child; a child that did not exit 0 (killed, or
- * crashed) is counted in abnormal_exits. */
+ * crashed) is counted in abnormal_exits. SIGCHLDs coalesce, so one signal
+ * may stand for several children: loop until none is left to reap, or none
+ * is left at all (which saves the waitpid that would say ECHILD). */
 static void fork_collect(void)
 {
     int status;
     pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    while (active > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
         kid_remove(pid);
         active--;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
