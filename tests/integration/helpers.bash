@@ -8,7 +8,7 @@ TCPCHECK=$BIN/tests/tcpcheck
 # start_server ARGS... [--setpriv-nobody]: starts $SERVER on a kernel-chosen
 # port (as user nobody with the last flag) and returns once it has printed
 # its "listening on" line; sets SRV_PID, PORT, SRV_ERR. NPROC=N sets the
-# RLIMIT_NPROC of the user-nobody run.
+# RLIMIT_NPROC of the user-nobody run; NOFILE=N the RLIMIT_NOFILE of any run.
 # The line is read from a FIFO, so the wait is exact: no sleeping.
 start_server() {
     local fifo=$BATS_TEST_TMPDIR/ready.$RANDOM line
@@ -20,6 +20,7 @@ start_server() {
         [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
         set -- "${@:1:$#-1}"
     fi
+    [ -z "${NOFILE:-}" ] || as=(prlimit "--nofile=$NOFILE" "${as[@]}")
     "${as[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- &
     SRV_PID=$!
     exec 4<"$fifo"

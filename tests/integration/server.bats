@@ -408,3 +408,33 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
     [ "$SRV_RC" -eq 0 ]
     rm -rf "$dir"
 }
+
+@test "a low descriptor limit delays connections but loses none, without spinning" {
+    # A first run tells how many descriptors the server holds at rest.
+    start_server
+    local base
+    base=$(fd_count "$SRV_PID")
+    stop_server
+    # Room for four connections at once: thread_server's accept then fails
+    # with EMFILE while four are open (fork_server's parent closes its copy
+    # at once, so it rarely needs more than one).
+    NOFILE=$((base + 4)) start_server --sleep-us 50000 --stats "$STATS"
+    run "$TCPCHECK" storm "$PORT" 40 echo 100
+    [ "$status" -eq 0 ]
+    [ "$output" = "40 connections served" ]
+    stop_server
+    [ "$SRV_RC" -eq 0 ]
+    [ "$(jq .completed "$STATS")" -eq 40 ]
+    [ "$(jq .refused "$STATS")" -eq 0 ]
+    local failures
+    failures=$(jq .accept_failures "$STATS")
+    if [ "$failures" -gt 0 ]; then
+        grep -q 'accept: Too many open files' "$SRV_ERR"
+    fi
+    if [ "$MODEL" = thread ]; then
+        [ "$failures" -gt 0 ]
+    fi
+    # Backing off, not spinning: 40 x 50 ms of sleeping takes at least 0.5 s
+    # of wall time at four at once, and the loop may not burn it.
+    jq -e '.cpu_self_user_s + .cpu_self_sys_s < .wall_s / 2' "$STATS"
+}
