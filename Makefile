@@ -1,6 +1,7 @@
 # perconn: fork-per-connection vs thread-per-connection, measured.
-# make [all] | test | bench | deps | install | clean
-# Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1 V=1
+# make [all] | test | bench | fuzz | deps | install | clean
+# Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1
+#            HARDEN= (no hardening flags) V=1 (show commands)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -11,10 +12,15 @@ LDFLAGS  ?=
 LDLIBS   ?=
 PROFILE  ?= quick
 
+# Hardening, on by default; HARDEN= turns it off. _FORTIFY_SOURCE is left out
+# of sanitizer builds, whose own checks it would partly hide.
+HARDEN ?= -fstack-protector-strong -fPIE $(if $(SANITIZE),,-D_FORTIFY_SOURCE=2)
+HARDEN_LDFLAGS ?= -pie -Wl,-z,relro,-z,now
+
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-ALL_CFLAGS := -std=c11 $(WARN) $(if $(WERROR),-Werror) $(CFLAGS)
+ALL_CFLAGS := -std=c11 $(WARN) $(if $(WERROR),-Werror) $(HARDEN) $(CFLAGS)
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon $(CPPFLAGS)
-ALL_LDFLAGS  := $(LDFLAGS)
+ALL_LDFLAGS  := $(if $(HARDEN),$(HARDEN_LDFLAGS)) $(LDFLAGS)
 ALL_LDLIBS   := -pthread -lm $(LDLIBS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
@@ -28,7 +34,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs bench deps install clean FORCE
+.PHONY: all test test-programs bench fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -97,6 +103,12 @@ bench:
 	$(Q)bench/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh $(PROFILE)
+
+# libFuzzer harnesses of the parsers, FUZZ_SECONDS each (clang).
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(Q)bench/deps.sh fuzz
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 deps:
 	$(Q)bench/deps.sh all

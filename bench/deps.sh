@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# deps.sh build|test|bench|all: installs the Debian packages perconn needs
+# deps.sh build|test|bench|fuzz|all: installs the Debian packages perconn needs
 # that this machine lacks, saying which first; does nothing when all are here.
 set -euo pipefail
 
 build_pkgs=(gcc make libc6-dev libcmocka-dev)
 test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace)
-bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux)
+bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux python3)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 is_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -39,8 +40,9 @@ main() {
         build) want=("${build_pkgs[@]}") ;;
         test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
         bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-        all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-        *) echo "usage: deps.sh build|test|bench|all" >&2; exit 2 ;;
+        fuzz) want=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+        all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+        *) echo "usage: deps.sh build|test|bench|fuzz|all" >&2; exit 2 ;;
     esac
     local -a missing
     mapfile -t missing < <(missing_of "${want[@]}" | sort -u)
