@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -32,25 +33,38 @@ void conn_init(void)
 
 enum wait_result { WAIT_READABLE, WAIT_IDLE, WAIT_DRAIN, WAIT_ERROR };
 
-/* Waits for fd to have input. A drain ends the wait only when no request is
- * half received (partial == false): that one is given time to complete. */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);   /* vDSO: no system call */
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits for fd to have input until deadline (0: no deadline). A drain ends
+ * the wait only when no request is half received (partial == false): that
+ * one is given time to complete. */
 static enum wait_result wait_input(int fd, const struct conn_env *env,
-                                   bool partial)
+                                   bool partial, double deadline)
 {
     struct pollfd p[2] = {
         {.fd = fd, .events = POLLIN},
         {.fd = partial ? -1 : env->drain_fd, .events = POLLIN},
     };
-    double t = env->cfg->idle_timeout_s;
-    int timeout_ms = t > 0 ? (int)(t * 1000 + 0.5) : -1;
     for (;;) {
+        int timeout_ms = -1;
+        if (deadline > 0) {
+            double left = deadline - mono_s();
+            if (left <= 0)
+                return WAIT_IDLE;
+            timeout_ms = (int)(left * 1000) + 1;
+        }
         int n = poll(p, 2, timeout_ms);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return WAIT_ERROR;
         if (n == 0)
-            return WAIT_IDLE;
+            continue;               /* the deadline check above decides */
         if (p[0].revents)
             return WAIT_READABLE;   /* data, EOF or an error: read() tells */
         return WAIT_DRAIN;
@@ -239,8 +253,13 @@ void conn_serve(int fd, const struct conn_env *env)
     char buf[CONN_BUF];
     size_t len = 0;
     bool linger = false;
+    /* --idle-timeout runs from the connection's start and from each answered
+     * request, not from each byte: a peer trickling a request one byte at a
+     * time (slowloris) is idle too, and is closed. */
+    double idle = env->cfg->idle_timeout_s;
+    double deadline = idle > 0 ? mono_s() + idle : 0;
     for (;;) {
-        enum wait_result w = wait_input(fd, env, len > 0);
+        enum wait_result w = wait_input(fd, env, len > 0, deadline);
         if (w == WAIT_IDLE)
             stats_add(env->stats->idle_timeouts, 1);
         if (w != WAIT_READABLE)
@@ -252,7 +271,10 @@ void conn_serve(int fd, const struct conn_env *env)
             break;          /* EOF, or the peer reset: the connection is over */
         stats_add(env->stats->bytes_in, (unsigned long)n);
         len += (size_t)n;
+        size_t before = len;
         enum step step = serve_buffered(fd, env, buf, &len);
+        if (idle > 0 && len < before)   /* bytes consumed: a request answered */
+            deadline = mono_s() + idle;
         if (step == STEP_LINGER)
             linger = true;
         if (step != STEP_MORE)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh: runs every unit test binary, then the integration suite once against
-# each server binary, and ends with one line "N passed, N failed".
+# run.sh: runs every unit test binary, then the per-server integration suites
+# (server.bats, hostile.bats) once against each server binary, then the other
+# integration suites once, and ends with one line "N passed, N failed".
 # SERVERS="fork_server" limits the servers; BATS_FILTER narrows bats tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,12 +47,13 @@ run_bats() {
 
 main() {
     run_unit
-    local s
+    local s f
+    local -a per_server=(tests/integration/server.bats tests/integration/hostile.bats)
     for s in ${SERVERS:-fork_server thread_server}; do
-        SERVER="$PWD/bin/$s" run_bats "$s" tests/integration/server.bats
+        SERVER="$PWD/bin/$s" run_bats "$s" "${per_server[@]}"
     done
     for f in tests/integration/*.bats; do
-        [ "$f" = tests/integration/server.bats ] && continue
+        case " ${per_server[*]} " in *" $f "*) continue ;; esac
         run_bats "${f##*/}" "$f"
     done
     if [ "${#failures[@]}" -gt 0 ]; then

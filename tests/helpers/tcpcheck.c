@@ -23,11 +23,22 @@
  *                                          closes
  *   tcpcheck slow  PORT PROTO N            send one request, print "sent",
  *                                          wait for the reply and check it
+ *   tcpcheck trickle PORT MS               slowloris: an http head one byte
+ *                                          every MS ms, never finished; prints
+ *                                          "closed" once the server closes
+ *   tcpcheck reset PORT PROTO N            ask for N bytes, read a little,
+ *                                          then vanish with an RST
+ *   tcpcheck flood PORT CONNS              CONNS connects, all closed at once
+ *                                          without a byte sent
+ *   tcpcheck split PORT                    send stdin one byte per write,
+ *                                          half-close, print the reply
  * The host is 127.0.0.1 unless TCPCHECK_HOST names another.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -335,6 +346,82 @@ static int cmd_slow(char **a)
     return 0;
 }
 
+static int cmd_trickle(char **a)
+{
+    long ms = num(a[0], 1, 10000);
+    const char *head = "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ";
+    int fd = dial();
+    if (write(fd, head, strlen(head)) < 0)
+        die("write: %s", strerror(errno));
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, (int)ms);   /* the pace of the trickle */
+        if (n > 0) {
+            char c;
+            ssize_t r = read(fd, &c, 1);
+            if (r > 0)
+                die("the server answered an unfinished request");
+            printf("closed\n");
+            return 0;
+        }
+        if (send(fd, "a", 1, MSG_NOSIGNAL) < 0) {
+            printf("closed\n");
+            return 0;
+        }
+    }
+}
+
+static int cmd_reset(char **a)
+{
+    static char out[512], in[4096];
+    long expect;
+    size_t len = make_request(a[0], num(a[1], 1, 1 << 30), out, sizeof out,
+                              &expect);
+    int fd = dial();
+    if (write(fd, out, len) != (ssize_t)len)
+        die("write: %s", strerror(errno));
+    wait_fd(fd, POLLIN, "read the start of the reply");
+    if (read(fd, in, sizeof in) <= 0)
+        die("no reply to reset");
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);                  /* with unread data and linger 0: RST */
+    printf("reset\n");
+    return 0;
+}
+
+static int cmd_flood(char **a)
+{
+    long conns = num(a[0], 1, 100000);
+    int *fds = calloc((size_t)conns, sizeof *fds);
+    if (!fds)
+        die("out of memory");
+    for (long i = 0; i < conns; i++)
+        fds[i] = dial();
+    for (long i = 0; i < conns; i++)
+        close(fds[i]);
+    free(fds);
+    printf("flooded %ld\n", conns);
+    return 0;
+}
+
+static int cmd_split(void)
+{
+    static char out[1 << 16], in[1 << 22];
+    size_t len = fread(out, 1, sizeof out, stdin);
+    int fd = dial();
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    for (size_t i = 0; i < len; i++)
+        if (write(fd, out + i, 1) != 1)
+            die("write: %s", strerror(errno));
+    shutdown(fd, SHUT_WR);
+    long got = exchange(fd, "", 0, in, sizeof in, -1);
+    fwrite(in, 1, (size_t)got, stdout);
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (getenv("TCPCHECK_HOST"))
@@ -375,6 +462,14 @@ int main(int argc, char **argv)
         return cmd_hold(a);
     if (strcmp(cmd, "slow") == 0 && rest == 2)
         return cmd_slow(a);
+    if (strcmp(cmd, "trickle") == 0 && rest == 1)
+        return cmd_trickle(a);
+    if (strcmp(cmd, "reset") == 0 && rest == 2)
+        return cmd_reset(a);
+    if (strcmp(cmd, "flood") == 0 && rest == 1)
+        return cmd_flood(a);
+    if (strcmp(cmd, "split") == 0 && rest == 0)
+        return cmd_split();
     fprintf(stderr, "tcpcheck: bad command or arguments: %s\n", cmd);
     return 2;
 }
