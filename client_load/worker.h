@@ -1,0 +1,125 @@
+/* worker.h: what engine.c (the threads) and conn.c (the connections) share.
+ * Internal to the engine; nothing outside client_load/engine.c and
+ * client_load/conn.c includes it. */
+#ifndef CLIENT_WORKER_H
+#define CLIENT_WORKER_H
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "wire.h"
+
+/* After a failed connect, a worker waits before trying again, doubling the
+ * wait up to the maximum while the failures go on: a dead server costs a few
+ * wake-ups a second, not a spinning CPU. */
+#define BACKOFF_MIN_NS   1000000LL      /* 1 ms */
+#define BACKOFF_MAX_NS 250000000LL      /* 250 ms */
+
+struct link {
+    struct link *prev, *next;           /* next == NULL: on no list */
+};
+
+enum conn_state {
+    C_CLOSED,       /* no socket */
+    C_CONNECTING,   /* connect() in progress: on the timeout list */
+    C_BUSY,         /* a request in progress: on the timeout list */
+    C_OPEN,         /* connected, no request (-R: on the idle list) */
+    C_PARKED,       /* no socket, waiting out a connect backoff */
+    C_DONE,         /* the slot has no more work */
+};
+
+/* One connection slot. Small: 10,000 of them are ~1.5 MB. */
+struct conn {
+    struct link link;           /* first: a link is a conn */
+    int fd;
+    uint8_t state;
+    bool has_req;               /* a request is assigned to this slot */
+    bool rec;                   /* ... and it started after the warmup */
+    bool rec_conn;              /* the connection started after the warmup */
+    bool got_first;
+    bool reserved;              /* -R: a connect without a request holds one
+                                   unit of -n until it is established */
+    uint32_t seq;               /* request number, for the echo pattern */
+    uint32_t on_conn;           /* requests completed on this connection */
+    int64_t t_conn;             /* connect() called */
+    int64_t t_req;              /* request start: intended start with -R */
+    int64_t t_sent;             /* first request bytes handed to the kernel */
+    int64_t deadline;           /* timeout, while on the timeout list */
+    uint64_t wr_off;            /* request bytes sent */
+    uint64_t rd_off;            /* reply (body) bytes received */
+    uint64_t expect;            /* reply (body) bytes expected */
+    struct wire_http http;
+};
+
+struct worker {
+    /* Set before the thread starts, read-only after. */
+    long id;
+    const struct client_cfg *cfg;
+    const struct sock_target *target;
+    const struct wire *wire;
+    int ep;
+    int done_fd;
+    pthread_t thread;
+    long nconns;
+    struct conn *conns;
+    int64_t t0, warmup_end, end, timeout_ns;
+    uint64_t quota;             /* this worker's share of -n; 0: none */
+    double interval_ns;         /* -R: between intended starts; 0: closed */
+    double phase;               /* -R: this worker's offset, in intervals */
+    uint32_t src_count;         /* --source addresses */
+
+    /* The loop's own state. */
+    struct link timeouts;       /* by deadline: every timeout is -T long */
+    struct link parked;
+    struct link idle;           /* -R: slots ready for the next due request */
+    uint64_t issued;            /* recorded attempts, against quota */
+    uint64_t due_k;             /* -R: index of the next intended start */
+    int64_t next_due;
+    int64_t retry_at;
+    int64_t backoff_ns;
+    uint32_t src_next;
+    uint32_t seq;
+    long active;                /* slots not C_DONE */
+    bool stopping;
+    char fatal[160];            /* a reason the loop could not go on */
+    char why[128];              /* the text of the last protocol error */
+    struct run_stats st;
+
+    /* Read by the main thread for the progress line. */
+    alignas(64) _Atomic uint64_t prog_requests;
+    _Atomic uint64_t prog_errors;
+
+    alignas(64) char rbuf[WIRE_CHUNK];
+};
+
+/* ---- engine.c ------------------------------------------------------------ */
+
+/* CLOCK_MONOTONIC in ns (vDSO: no system call). */
+int64_t clock_ns(void);
+
+/* ---- conn.c -------------------------------------------------------------- */
+
+/* Empties w's lists; before the first conn_ call. */
+void conn_lists_init(struct worker *w);
+/* What slot c does once it has no socket: connect, wait, or end. */
+void conn_next_closed(struct worker *w, struct conn *c, int64_t now);
+/* Handles epoll events ev for c. */
+void conn_event(struct worker *w, struct conn *c, uint32_t ev);
+/* The timers: fails every connect or request whose -T deadline has passed,
+ * retries parked slots whose backoff is over and, with -R, hands every
+ * request due by now to an idle slot. */
+void conn_tick(struct worker *w, int64_t now);
+/* When conn_tick next has work, if no socket wakes the worker first;
+ * INT64_MAX: never. */
+int64_t conn_next_wake(const struct worker *w);
+/* -R: counts (and uses up) the requests due before stop that no slot was
+ * free to send. */
+uint64_t conn_count_missed(struct worker *w, int64_t stop);
+/* Closes c's socket (if any) and takes it off its list. */
+void conn_close(struct worker *w, struct conn *c);
+
+#endif
