@@ -34,7 +34,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs bench fuzz deps install clean FORCE
+.PHONY: all test test-programs test-valgrind bench fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -97,6 +97,13 @@ test:
 	$(Q)tests/run.sh
 
 test-programs: $(UNIT_BIN) $(HELPER_BIN)
+
+# The integration suites again with every server process under valgrind's
+# memcheck (children followed); any error or definite leak fails a test.
+test-valgrind:
+	$(Q)bench/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all test-programs
+	$(Q)VALGRIND=1 tests/run.sh
 
 # ---- bench ---------------------------------------------------------------
 bench:

@@ -2,7 +2,9 @@
 # run.sh: runs every unit test binary, then the per-server integration suites
 # (server.bats, hostile.bats) once against each server binary, then the other
 # integration suites once, and ends with one line "N passed, N failed".
-# SERVERS="fork_server" limits the servers; BATS_FILTER narrows bats tests.
+# SERVERS="fork_server" limits the servers; BATS_FILTER narrows bats tests;
+# VALGRIND=1 runs the integration suites with the programs under memcheck
+# (the unit tests and the bench suite are left out there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +48,7 @@ run_bats() {
 }
 
 main() {
-    run_unit
+    [ -n "${VALGRIND:-}" ] || run_unit
     local s f
     local -a per_server=(tests/integration/server.bats tests/integration/hostile.bats)
     for s in ${SERVERS:-fork_server thread_server}; do
@@ -54,6 +56,7 @@ main() {
     done
     for f in tests/integration/*.bats; do
         case " ${per_server[*]} " in *" $f "*) continue ;; esac
+        [ -z "${VALGRIND:-}" ] || [ "$f" != tests/integration/bench.bats ] || continue
         run_bats "${f##*/}" "$f"
     done
     if [ "${#failures[@]}" -gt 0 ]; then

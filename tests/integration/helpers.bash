@@ -5,6 +5,22 @@
 BIN=${BIN:-$BATS_TEST_DIRNAME/../../bin}
 TCPCHECK=$BIN/tests/tcpcheck
 
+# VALGRIND=1 runs every server under memcheck, children followed; any error
+# or definite leak in any of its processes fails the test (see kill_server).
+# Logs go to a directory any user may write to (one test runs the server as
+# nobody). Memcheck is slow, forked children run their own leak check, so
+# tcpcheck's timeouts are longer here.
+VG=()
+VG_DIR=
+if [ -n "${VALGRIND:-}" ]; then
+    VG_DIR=$(mktemp -d)
+    chmod 1777 "$VG_DIR"
+    VG=(valgrind -q --trace-children=yes --leak-check=full
+        --show-leak-kinds=definite --errors-for-leak-kinds=definite
+        --error-exitcode=99 "--log-file=$VG_DIR/valgrind.%p")
+    export TCPCHECK_TIMEOUT=120
+fi
+
 # start_server ARGS... [--setpriv-nobody]: starts $SERVER on a kernel-chosen
 # port (as user nobody with the last flag) and returns once it has printed
 # its "listening on" line; sets SRV_PID, PORT, SRV_ERR. NPROC=N sets the
@@ -21,7 +37,7 @@ start_server() {
         set -- "${@:1:$#-1}"
     fi
     [ -z "${NOFILE:-}" ] || as=(prlimit "--nofile=$NOFILE" "${as[@]}")
-    "${as[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- &
+    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 6>&- 7>&- &
     SRV_PID=$!
     exec 4<"$fifo"
     rm -f "$fifo"
@@ -63,6 +79,39 @@ kill_server() {
         cat "$SRV_ERR" >&2
         return 1
     fi
+    [ -n "$VG_DIR" ] || return 0
+    local vg bad=0
+    for vg in "$VG_DIR"/valgrind.*; do
+        [ -s "$vg" ] || continue
+        cat "$vg" >&2
+        bad=1
+    done
+    rm -rf "$VG_DIR"
+    return "$bad"
+}
+
+# start_client CMD...: runs CMD in the background with its stdout readable
+# line by line on fd 6 and its stdin held open on fd 7 (FIFOs: lines survive
+# the client's exit, and closing fd 7 gives it EOF); sets CL_PID.
+start_client() {
+    local out=$BATS_TEST_TMPDIR/cl.out.$RANDOM in=$BATS_TEST_TMPDIR/cl.in.$RANDOM
+    mkfifo "$out" "$in"
+    "$@" <"$in" >"$out" 3>&- 4>&- &
+    CL_PID=$!
+    exec 7>"$in" 6<"$out"
+    rm -f "$out" "$in"
+}
+
+# client_line: the client's next line of output, in CL_LINE.
+client_line() { IFS= read -r -t 60 CL_LINE <&6; }
+
+# stop_client: closes the client's stdin and output and waits for it; sets
+# CL_RC to its exit status.
+stop_client() {
+    exec 7>&-
+    CL_RC=0
+    wait "$CL_PID" || CL_RC=$?
+    exec 6<&-
 }
 
 # wait_for CMD...: polls CMD until it succeeds, for at most 10 s. For states

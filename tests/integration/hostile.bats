@@ -170,16 +170,19 @@ errors_now() { STATS_JSON=$(stats_now); stat_field protocol_errors; }
 }
 
 @test "1,000 clients that connect and close at once, in each protocol" {
-    local proto
+    # Under memcheck every fork child runs a leak check of its own as it
+    # exits: 100 clients make the same point there in reasonable time.
+    local proto n=1000
+    [ -z "${VALGRIND:-}" ] || n=100
     for proto in echo size http; do
         serve "$proto"
-        run "$TCPCHECK" flood "$PORT" 1000
+        run "$TCPCHECK" flood "$PORT" "$n"
         [ "$status" -eq 0 ]
-        [ "$output" = "flooded 1000" ]
+        [ "$output" = "flooded $n" ]
         healthy
         stop_server
         [ "$SRV_RC" -eq 0 ]
         [ "$(jq .completed "$STATS")" -eq "$(jq .accepted "$STATS")" ]
-        [ "$(jq .accepted "$STATS")" -eq 1003 ]
+        [ "$(jq .accepted "$STATS")" -eq $((n + 3)) ]
     done
 }
