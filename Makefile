@@ -34,7 +34,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs test-valgrind bench fuzz deps install clean FORCE
+.PHONY: all test test-programs test-valgrind bench bench-client bench-overload fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -116,6 +116,18 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	$(Q)bench/deps.sh fuzz
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# client_load against wrk on Debian's nginx (the client's own yardstick), and
+# the overload run (2,000 held connections plus a storm, 60 s per server).
+bench-client:
+	$(Q)bench/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/bench_client.sh
+
+bench-overload:
+	$(Q)bench/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/overload.sh
 
 deps:
 	$(Q)bench/deps.sh all
