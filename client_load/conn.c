@@ -11,6 +11,25 @@
  * until EAGAIN or until the request is complete; a reply byte beyond the
  * request's reply is a protocol error, so nothing is ever left unread.
  *
+ * Who closes. Echo and size connections are closed by the client after the
+ * reply to their last request (-r). Over http the last request carries
+ * "Connection: close" and the server closes first, as it does for
+ * wrk -H 'Connection: close': the client reads on past the reply until the
+ * end of the stream, so the connection's TIME_WAIT lands on the server's
+ * side, not on the client's ephemeral ports. (wrk itself closes as soon as
+ * the reply is parsed, racing the server's FIN; reading to the end makes
+ * the order certain, at the cost of one more wake-up when the FIN comes
+ * after the reply's last segment.) The same holds when the server says
+ * "Connection: close" on its own. While the client waits:
+ * - bytes after the reply are a protocol error of that request: a server
+ *   that keeps the connection open after "Connection: close" is wrong only
+ *   if it goes on talking;
+ * - a server that stays silent and open is not an error: after -T the
+ *   client counts the request as completed (its reply was whole), closes,
+ *   and counts the connection in kept_open;
+ * - the request is counted when the stream ends (its latency is still
+ *   measured to the reply's last byte, as wrk measures it).
+ *
  * Accounting rules (the README repeats them):
  * - an attempt is recorded when it starts after the warmup (a request at its
  *   intended start with -R, a connection at connect());
@@ -186,6 +205,20 @@ static void slot_done(struct worker *w, struct conn *c)
 static void conn_start(struct worker *w, struct conn *c, int64_t now);
 static void next_open(struct worker *w, struct conn *c, int64_t now);
 
+/* The request in c completed, its reply's last byte at t_last: counted. */
+static void count_request(struct worker *w, struct conn *c, int64_t t_last)
+{
+    if (c->rec) {
+        w->st.requests++;
+        atomic_store_explicit(&w->prog_requests, w->st.requests,
+                              memory_order_relaxed);
+        hist_record(w->st.lat[PHASE_REQUEST], t_last - c->t_req);
+    }
+    c->has_req = false;
+    c->reply_done = false;
+    c->on_conn++;
+}
+
 /* Fails the attempt in c with an error of kind, closes it and replaces it. */
 __attribute__((format(printf, 5, 6)))
 static void conn_fail(struct worker *w, struct conn *c, enum err_kind kind,
@@ -350,10 +383,11 @@ static void next_open(struct worker *w, struct conn *c, int64_t now)
  * replaced: it is no longer the same connection). */
 static int conn_write(struct worker *w, struct conn *c, int64_t now)
 {
-    uint64_t len = wire_request_len(w->wire);
+    uint64_t len = wire_request_len(w->wire, c->last);
     while (c->wr_off < len) {
         size_t n;
-        const void *p = wire_request_at(w->wire, c->seq, c->wr_off, &n);
+        const void *p = wire_request_at(w->wire, c->last, c->seq, c->wr_off,
+                                        &n);
         ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
         if (k < 0) {
             if (errno == EINTR)
@@ -374,37 +408,18 @@ static int conn_write(struct worker *w, struct conn *c, int64_t now)
 
 static void req_begin(struct worker *w, struct conn *c, int64_t now)
 {
+    long r = w->cfg->requests_per_conn;
     c->state = C_BUSY;
     c->seq = w->seq++;
-    c->wr_off = c->rd_off = 0;
+    c->last = r > 0 && (uint64_t)c->on_conn + 1 >= (uint64_t)r;
+    c->reply_done = false;
+    c->wr_off = 0;
     c->got_first = false;
-    c->expect = w->wire->proto == PROTO_HTTP ? 0 : w->wire->size;
-    wire_http_reset(&c->http);
+    wire_reply_begin(w->wire, &c->reply);
     if (!open_loop(w))
         c->t_req = now;
     arm_timeout(w, c, now);
     conn_write(w, c, now);
-}
-
-/* The head is complete: is it a reply to what we asked? */
-static int http_check(struct worker *w, struct conn *c, const char **why)
-{
-    const struct wire_http *h = &c->http;
-    if (h->status < 200 || h->status > 299)
-        snprintf(w->why, sizeof w->why, "http status %u", h->status);
-    else if (!h->have_length)
-        snprintf(w->why, sizeof w->why, "http reply without content-length");
-    else if (h->content_length != w->wire->size)
-        snprintf(w->why, sizeof w->why,
-                 "http content-length %llu, asked for %llu",
-                 (unsigned long long)h->content_length,
-                 (unsigned long long)w->wire->size);
-    else {
-        c->expect = h->content_length;
-        return 0;
-    }
-    *why = w->why;
-    return -1;
 }
 
 /* Takes n reply bytes. Returns 1 when the reply is complete, 0 when more is
@@ -412,52 +427,35 @@ static int http_check(struct worker *w, struct conn *c, const char **why)
 static int consume(struct worker *w, struct conn *c, const char *buf,
                    size_t n, const char **why)
 {
-    if (w->wire->proto == PROTO_HTTP && !c->http.done) {
-        long head = wire_http_feed(&c->http, buf, n, why);
-        if (head < 0)
-            return -1;
-        if (!c->http.done)
-            return 0;
-        if (http_check(w, c, why) < 0)
-            return -1;
-        buf += head;
-        n -= (size_t)head;
-    }
-    if (n > c->expect - c->rd_off) {
-        snprintf(w->why, sizeof w->why, "%llu bytes more than the %llu asked for",
-                 (unsigned long long)(c->rd_off + n - c->expect),
-                 (unsigned long long)c->expect);
-        *why = w->why;
+    *why = w->why;
+    if (c->reply_done) {
+        snprintf(w->why, sizeof w->why, "%zu bytes after the reply to a "
+                 "\"Connection: close\" request", n);
         return -1;
     }
-    if (w->wire->proto == PROTO_ECHO &&
-        !wire_echo_matches(w->wire, c->seq, c->rd_off, buf, n)) {
-        *why = "echo reply differs from the request";
-        return -1;
-    }
-    c->rd_off += n;
-    if (c->rd_off < c->expect)
-        return 0;
-    if (c->wr_off < wire_request_len(w->wire)) {
+    int r = wire_reply_feed(w->wire, &c->reply, c->seq, buf, n, w->why,
+                            sizeof w->why);
+    if (r <= 0)
+        return r;
+    if (c->wr_off < wire_request_len(w->wire, c->last)) {
         *why = "a complete reply before the request was sent";
         return -1;
     }
     return 1;
 }
 
+/* Whether the server ends c after this reply (see the top of this file). */
+static bool server_closes(const struct worker *w, const struct conn *c)
+{
+    return w->wire->proto == PROTO_HTTP && (c->last || c->reply.http.close);
+}
+
+/* The reply in c is complete and correct, at now. */
 static void req_done(struct worker *w, struct conn *c, int64_t now)
 {
     list_remove(&c->link);
-    if (c->rec) {
-        w->st.requests++;
-        atomic_store_explicit(&w->prog_requests, w->st.requests,
-                              memory_order_relaxed);
-        hist_record(w->st.lat[PHASE_REQUEST], now - c->t_req);
-    }
-    c->has_req = false;
-    c->on_conn++;
-    long r = w->cfg->requests_per_conn;
-    if ((r > 0 && c->on_conn >= (uint64_t)r) || c->http.close) {
+    count_request(w, c, now);
+    if (c->last) {
         close_normal(w, c, now, true);
         conn_next_closed(w, c, now);
     } else {
@@ -465,17 +463,27 @@ static void req_done(struct worker *w, struct conn *c, int64_t now)
     }
 }
 
+/* The server closed c after a complete reply, as asked (or, at the -T
+ * deadline, did not): the request is done and so is the connection. */
+static void reply_closed(struct worker *w, struct conn *c, int64_t now)
+{
+    list_remove(&c->link);
+    count_request(w, c, c->t_last);
+    close_normal(w, c, now, true);
+    conn_next_closed(w, c, now);
+}
+
 static void short_reply(struct worker *w, struct conn *c, int64_t now)
 {
-    if (w->wire->proto == PROTO_HTTP && !c->http.done)
+    if (w->wire->proto == PROTO_HTTP && !c->reply.http.done)
         conn_fail(w, c, ERR_PROTOCOL, now,
                   "reply from %s: short: the peer closed before the end of "
                   "the http head", w->target->text);
     else
         conn_fail(w, c, ERR_PROTOCOL, now,
                   "reply from %s: short: the peer closed after %llu of %llu "
-                  "bytes", w->target->text, (unsigned long long)c->rd_off,
-                  (unsigned long long)c->expect);
+                  "bytes", w->target->text, (unsigned long long)c->reply.got,
+                  (unsigned long long)c->reply.expect);
 }
 
 static void conn_read(struct worker *w, struct conn *c, int64_t now)
@@ -493,17 +501,28 @@ static void conn_read(struct worker *w, struct conn *c, int64_t now)
                     hist_record(w->st.lat[PHASE_FIRST_BYTE], t - c->t_sent);
             }
             int r = consume(w, c, w->rbuf, (size_t)k, &why);
-            if (r < 0)
+            if (r < 0) {
                 conn_fail(w, c, ERR_PROTOCOL, t, "reply from %s: %s",
                           w->target->text, why);
-            else if (r > 0)
-                req_done(w, c, t);
-            if (r != 0)
                 return;
+            }
+            if (r > 0 && !server_closes(w, c)) {
+                req_done(w, c, t);
+                return;
+            }
+            if (r > 0) {
+                /* Read on: the end of the stream may be here already, and
+                 * edge-triggered epoll would not say so again. */
+                c->reply_done = true;
+                c->t_last = t;
+            }
             continue;
         }
         if (k == 0) {
-            short_reply(w, c, now);
+            if (c->reply_done)
+                reply_closed(w, c, clock_ns());
+            else
+                short_reply(w, c, now);
             return;
         }
         if (errno == EINTR)
@@ -550,7 +569,7 @@ void conn_event(struct worker *w, struct conn *c, uint32_t ev)
         }
         return;
     case C_BUSY:
-        if ((ev & out) && c->wr_off < wire_request_len(w->wire) &&
+        if ((ev & out) && c->wr_off < wire_request_len(w->wire, c->last) &&
             conn_write(w, c, now) < 0)
             return;
         if (ev & in)
@@ -573,15 +592,29 @@ static void expire(struct worker *w, int64_t now)
         struct conn *c = list_first(&w->timeouts);
         if (c->deadline > now)
             return;
-        if (c->state == C_CONNECTING)
+        if (c->state == C_BUSY && c->reply_done) {
+            if (c->rec)
+                w->st.kept_open++;
+            reply_closed(w, c, now);
+        } else if (c->state == C_CONNECTING) {
             conn_fail(w, c, ERR_TIMEOUT, now,
                       "connect %s: no answer within %g s", w->target->text,
                       w->cfg->timeout_s);
-        else
+        } else {
             conn_fail(w, c, ERR_TIMEOUT, now,
                       "request to %s: no complete reply within %g s",
                       w->target->text, w->cfg->timeout_s);
+        }
     }
+}
+
+void conn_finish(struct worker *w, struct conn *c)
+{
+    if (c->has_req && c->reply_done)
+        count_request(w, c, c->t_last);
+    else if (c->has_req && c->rec)
+        w->st.unfinished++;
+    conn_close(w, c);
 }
 
 static void unpark(struct worker *w, int64_t now)

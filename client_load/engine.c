@@ -90,6 +90,7 @@ void stats_merge(struct run_stats *dst, const struct run_stats *src)
     dst->unfinished += src->unfinished;
     dst->missed += src->missed;
     dst->peer_closed += src->peer_closed;
+    dst->kept_open += src->kept_open;
     if (src->elapsed_s > dst->elapsed_s)
         dst->elapsed_s = src->elapsed_s;
 }
@@ -121,12 +122,8 @@ static void worker_finish(struct worker *w)
     int64_t stop = clock_ns();
     w->st.elapsed_s = stop > w->warmup_end
                       ? (double)(stop - w->warmup_end) / 1e9 : 0.0;
-    for (long i = 0; i < w->nconns; i++) {
-        struct conn *c = &w->conns[i];
-        if (c->has_req && c->rec)
-            w->st.unfinished++;
-        conn_close(w, c);
-    }
+    for (long i = 0; i < w->nconns; i++)
+        conn_finish(w, &w->conns[i]);
     if (w->interval_ns > 0)
         w->st.missed = conn_count_missed(w, stop);
 }

@@ -42,6 +42,9 @@ struct run_stats {
     uint64_t unfinished;        /* requests in flight when the run stopped */
     uint64_t missed;            /* -R: due before the stop, never sent */
     uint64_t peer_closed;       /* idle keep-alive connections the server ended */
+    uint64_t kept_open;         /* http: connections the server had not closed
+                                   -T after its reply to "Connection: close"
+                                   (the client closed them; not errors) */
     char first_error[ERR_COUNT][160];   /* the first error of each kind */
     double elapsed_s;           /* the recorded period: after warmup to stop */
 };

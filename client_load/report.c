@@ -146,6 +146,10 @@ void report_summary(FILE *out, const struct report *r)
                 PRIu64 " due but not sent before the stop; %"
                 PRIu64 " idle connections closed by the server\n",
                 st->unfinished, st->missed, st->peer_closed);
+    if (st->kept_open)
+        fprintf(out, "  %" PRIu64 " connections left open by the server "
+                "after \"Connection: close\" (closed by the client after "
+                "%gs)\n", st->kept_open, r->cfg->timeout_s);
     fprintf(out, "Requests/sec:    %.2f\n", rate(st->requests, st->elapsed_s));
     fprintf(out, "Connections/sec: %.2f\n",
             rate(st->connections, st->elapsed_s));
@@ -206,13 +210,14 @@ static void json_totals(FILE *out, const struct run_stats *st)
             "    \"bytes_sent_per_s\": %.3f,\n"
             "    \"bytes_received_per_s\": %.3f,\n"
             "    \"unfinished\": %" PRIu64 ",\n    \"missed\": %" PRIu64 ",\n"
-            "    \"peer_closed\": %" PRIu64 "\n  },\n",
+            "    \"peer_closed\": %" PRIu64 ",\n"
+            "    \"kept_open\": %" PRIu64 "\n  },\n",
             st->elapsed_s, st->requests, st->connections, st->bytes_sent,
             st->bytes_received, rate(st->requests, st->elapsed_s),
             rate(st->connections, st->elapsed_s),
             rate(st->bytes_sent, st->elapsed_s),
             rate(st->bytes_received, st->elapsed_s), st->unfinished,
-            st->missed, st->peer_closed);
+            st->missed, st->peer_closed, st->kept_open);
 }
 
 static void json_errors(FILE *out, const struct run_stats *st)

@@ -29,7 +29,10 @@ void report_summary(FILE *out, const struct report *r);
  *     with a correct reply), connections (established), bytes_sent,
  *     bytes_received, their rates per second, unfinished (in flight at the
  *     stop), missed (-R: due before the stop, never sent), peer_closed
- *     (idle keep-alive connections the server ended: not errors);
+ *     (idle keep-alive connections the server ended: not errors),
+ *     kept_open (http: connections the server had not closed -T after
+ *     its reply to "Connection: close"; the client closed them, and their
+ *     requests count as completed: not errors);
  *   errors: connect, read, write, timeout, protocol, ports_exhausted, total,
  *     and first: the first message of each kind that happened;
  *   latency_us: connect, first_byte, request, connection, each with count,

@@ -22,6 +22,8 @@ struct wire {
     uint64_t size;              /* echo: bytes sent; size/http: bytes asked */
     char text[512];             /* the size or http request */
     size_t text_len;
+    char text_last[512];        /* http: the same with "Connection: close" */
+    size_t text_last_len;
     unsigned char pattern[WIRE_CHUNK + 2 * WIRE_PERIOD];
 };
 
@@ -30,13 +32,19 @@ struct wire {
 int wire_init(struct wire *w, enum proto_kind proto, uint64_t size,
               const char *host);
 
-/* Bytes in one request. */
-uint64_t wire_request_len(const struct wire *w);
+/* A request is "last" when its connection ends after it (-r 1, or the R-th
+ * of -r R). Over http the last request says "Connection: close", so that
+ * the server closes first, as with wrk -H 'Connection: close'; echo and
+ * size requests are the same either way (the client closes). */
 
-/* The request bytes of request seq from offset off: returns a pointer and
- * sets *len (> 0, at most WIRE_CHUNK) to how many may be sent from it. */
-const void *wire_request_at(const struct wire *w, uint32_t seq, uint64_t off,
-                            size_t *len);
+/* Bytes in one request. */
+uint64_t wire_request_len(const struct wire *w, bool last);
+
+/* The request bytes of request seq from offset off (off < the request's
+ * length): returns a pointer and sets *len (> 0, at most WIRE_CHUNK) to how
+ * many may be sent from it. */
+const void *wire_request_at(const struct wire *w, bool last, uint32_t seq,
+                            uint64_t off, size_t *len);
 
 /* Echo: whether buf (len <= WIRE_CHUNK) equals the bytes of request seq at
  * offset off. */
@@ -70,5 +78,26 @@ void wire_http_reset(struct wire_http *p);
  * (chunked transfer coding); *why then names the problem. */
 long wire_http_feed(struct wire_http *p, const char *buf, size_t len,
                     const char **why);
+
+/* ---- checking a whole reply -------------------------------------------- */
+
+/* One reply being received; wire_reply_begin before each request. */
+struct wire_reply {
+    struct wire_http http;      /* http: the head */
+    uint64_t expect;            /* body bytes expected (http: once the head
+                                   is done) */
+    uint64_t got;               /* body bytes received */
+};
+
+void wire_reply_begin(const struct wire *w, struct wire_reply *r);
+
+/* Feeds the next len bytes of the reply to request seq. Returns 1 when they
+ * complete the reply exactly, 0 when more is to come, or -1 when the reply
+ * is wrong, why (whylen bytes) then saying how: a malformed http head, a
+ * status other than 2xx, no or another Content-Length than the size asked,
+ * more bytes than the reply has (extra bytes), echo bytes that differ from
+ * the request's. Not to be called again after it returned 1 or -1. */
+int wire_reply_feed(const struct wire *w, struct wire_reply *r, uint32_t seq,
+                    const void *buf, size_t len, char *why, size_t whylen);
 
 #endif

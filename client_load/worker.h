@@ -43,16 +43,18 @@ struct conn {
     bool got_first;
     bool reserved;              /* -R: a connect without a request holds one
                                    unit of -n until it is established */
+    bool last;                  /* the request is the connection's last */
+    bool reply_done;            /* http: the reply is complete, the server's
+                                   close is awaited (see conn.c) */
     uint32_t seq;               /* request number, for the echo pattern */
     uint32_t on_conn;           /* requests completed on this connection */
     int64_t t_conn;             /* connect() called */
     int64_t t_req;              /* request start: intended start with -R */
     int64_t t_sent;             /* first request bytes handed to the kernel */
+    int64_t t_last;             /* last reply byte, while reply_done */
     int64_t deadline;           /* timeout, while on the timeout list */
     uint64_t wr_off;            /* request bytes sent */
-    uint64_t rd_off;            /* reply (body) bytes received */
-    uint64_t expect;            /* reply (body) bytes expected */
-    struct wire_http http;
+    struct wire_reply reply;
 };
 
 struct worker {
@@ -121,5 +123,9 @@ int64_t conn_next_wake(const struct worker *w);
 uint64_t conn_count_missed(struct worker *w, int64_t stop);
 /* Closes c's socket (if any) and takes it off its list. */
 void conn_close(struct worker *w, struct conn *c);
+/* The run stopped: counts the request c was serving, as unfinished, or as
+ * completed when its reply was complete and only the server's close was
+ * awaited; then closes c. */
+void conn_finish(struct worker *w, struct conn *c);
 
 #endif
