@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sys/resource.h>
+
 #include "report.h"
 
 /* The percentiles every report gives, and their JSON/CSV names. */
@@ -263,6 +265,19 @@ static void json_phase(FILE *out, const struct hist *h)
     fprintf(out, "%s]\n    }", *sep ? "\n      " : "");
 }
 
+/* The client's own cost, so a reader can tell it from the server's: CPU
+ * and peak RSS of this process (getrusage), warmup and start-up included. */
+static void json_self(FILE *out)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(out, "  \"client\": {\"cpu_user_s\": %.6f, \"cpu_sys_s\": %.6f, "
+            "\"peak_rss_kib\": %ld},\n",
+            (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+            ru.ru_maxrss);
+}
+
 void report_json(FILE *out, const struct report *r)
 {
     fprintf(out, "{\n  \"tool\": \"client_load\",\n  \"version\": \"%s\",\n"
@@ -271,6 +286,7 @@ void report_json(FILE *out, const struct report *r)
     json_config(out, r);
     json_totals(out, r->st);
     json_errors(out, r->st);
+    json_self(out);
     fprintf(out, "  \"latency_us\": {");
     for (int p = 0; p < PHASE_COUNT; p++) {
         fprintf(out, "%s\n    \"%s\": ", p ? "," : "", engine_phase_name(p));

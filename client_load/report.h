@@ -35,6 +35,7 @@ void report_summary(FILE *out, const struct report *r);
  *     requests count as completed: not errors);
  *   errors: connect, read, write, timeout, protocol, ports_exhausted, total,
  *     and first: the first message of each kind that happened;
+ *   client: cpu_user_s, cpu_sys_s, peak_rss_kib of client_load itself;
  *   latency_us: connect, first_byte, request, connection, each with count,
  *     overflow (> 60 s), min, max, mean, stdev, p50, p75, p90, p99, p99_9,
  *     p99_99 (microseconds) and spectrum: [{percentile, value_us, count}],
