@@ -475,7 +475,13 @@ static void reply_closed(struct worker *w, struct conn *c, int64_t now)
 
 static void short_reply(struct worker *w, struct conn *c, int64_t now)
 {
-    if (w->wire->proto == PROTO_HTTP && !c->reply.http.done)
+    /* Not one byte of reply: the server closed the connection instead of
+     * answering (a refused spawn, a drain racing a keep-alive request). That
+     * is told apart from a reply cut short, which a server must never send. */
+    if (!c->got_first)
+        conn_fail(w, c, ERR_CLOSED, now,
+                  "%s closed the connection before replying", w->target->text);
+    else if (w->wire->proto == PROTO_HTTP && !c->reply.http.done)
         conn_fail(w, c, ERR_PROTOCOL, now,
                   "reply from %s: short: the peer closed before the end of "
                   "the http head", w->target->text);

@@ -42,6 +42,7 @@ static const char *const phase_names[PHASE_COUNT] = {
 };
 static const char *const err_names[ERR_COUNT] = {
     "connect", "read", "write", "timeout", "protocol", "ports_exhausted",
+    "closed",
 };
 
 const char *engine_phase_name(enum phase p)

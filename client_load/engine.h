@@ -28,6 +28,7 @@ enum err_kind {
     ERR_TIMEOUT,                /* connect or request slower than -T */
     ERR_PROTOCOL,               /* short, extra or wrong reply */
     ERR_PORTS,                  /* EADDRNOTAVAIL/EADDRINUSE: ports exhausted */
+    ERR_CLOSED,                 /* closed before the first reply byte */
     ERR_COUNT
 };
 

@@ -19,6 +19,7 @@
  *   silent       reads everything, never answers, closes at the peer's EOF
  *   keep-open    http: the right reply, but stays open (and silent) after
  *                "Connection: close" until the peer closes
+ *   hang-up      reads the request, then closes (FIN) without a byte
  *
  * Requests are recognised only as far as the mode needs: a size line up to
  * its newline, an http head up to its blank line ("GET /N" asks N bytes,
@@ -39,11 +40,11 @@
 
 enum mode {
     M_GOOD, M_REFUSE, M_CLOSE_EARLY, M_WRONG, M_EXTRA, M_RESET, M_SILENT,
-    M_KEEP_OPEN, M_COUNT
+    M_KEEP_OPEN, M_HANGUP, M_COUNT
 };
 static const char *const mode_names[M_COUNT] = {
     "good", "refuse", "close-early", "wrong-bytes", "extra-bytes", "reset",
-    "silent", "keep-open",
+    "silent", "keep-open", "hang-up",
 };
 
 enum proto { P_ECHO, P_SIZE, P_HTTP };
@@ -109,6 +110,10 @@ static int answer(int fd, unsigned long n, bool close_asked)
         reset_close(fd);
         return 0;
     }
+    if (mode == M_HANGUP) {
+        close(fd);
+        return 0;
+    }
     if (mode == M_SILENT)
         return 1;
     if (mode == M_WRONG && proto == P_HTTP) {
@@ -142,6 +147,9 @@ static int answer_echo(int fd, char *buf, size_t n)
     switch (mode) {
     case M_RESET:
         reset_close(fd);
+        return 0;
+    case M_HANGUP:
+        close(fd);
         return 0;
     case M_SILENT:
         return 1;
@@ -257,7 +265,7 @@ int main(int argc, char **argv)
     socklen_t slen = sizeof sin;
     int one = 1;
     if (parse_args(argc, argv) < 0) {
-        fprintf(stderr, "usage: badpeer good|refuse|close-early|wrong-bytes|"
+        fprintf(stderr, "usage: badpeer good|refuse|close-early|wrong-bytes|hang-up|"
                 "extra-bytes|reset|silent|keep-open [echo|size|http]\n");
         return 2;
     }

@@ -184,6 +184,18 @@ failed() {
     [ "$(cj .totals.connections)" -eq 0 ]
 }
 
+@test "closed errors: a peer that hangs up without a byte of reply, in each protocol" {
+    local proto
+    for proto in echo size http; do
+        start_peer hang-up "$proto"
+        client -P "$proto" -t 1 -c 1 -n 4 "127.0.0.1:$PEER_PORT"
+        failed closed 4
+        [[ $(cj .errors.first.closed) == *"closed the connection before replying"* ]]
+        [ "$(cj .errors.protocol)" -eq 0 ]
+        stop_peer
+    done
+}
+
 @test "timeout errors: a server sleeping longer than -T" {
     SERVER=$BIN/thread_server start_server --protocol http --sleep-us 1000000
     client -P http -t 1 -c 1 -n 3 -T 0.1 "127.0.0.1:$PORT"
@@ -377,7 +389,7 @@ in_ns() { ip netns exec "$NS" "$@"; }
                     "bytes_sent_per_s", "bytes_received_per_s", "unfinished",
                     "missed", "peer_closed", "kept_open"]),
         missing(.errors; ["connect", "read", "write", "timeout", "protocol",
-                    "ports_exhausted", "total", "first"]),
+                    "ports_exhausted", "closed", "total", "first"]),
         missing(.latency_us; ["connect", "first_byte", "request", "connection"]),
         (.latency_us | to_entries[] | .key as $p | .value as $v |
             missing($v; ["count", "overflow", "min", "max", "mean", "stdev",
