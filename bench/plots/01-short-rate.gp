@@ -1,0 +1,19 @@
+# 01-short-rate.gp: connections/s vs concurrency, a new connection per request.
+load lib.'style.gp'
+file = data.'01-short.csv'
+stats file using "flagged_runs" nooutput
+flagtitle = flag_key(STATS_max)
+set title "How many short connections per second does each model serve?\n(client_load -r 1: one echo request per connection; median of repeats, bars min-max)"
+set xlabel "concurrent connections (client_load -c)"
+set ylabel "connections per second (1/s)"
+set logscale x 2
+set xrange [*:*] noextend
+set offsets graph 0.03, graph 0.03, 0, 0
+set yrange [0:*]
+do for [t in terms] {
+    eval setterm(t)
+    plot for [m in models] file using "concurrency":(sel(m, "connections_per_s_median")):(sel(m, "connections_per_s_min")):(sel(m, "connections_per_s_max")) \
+            with yerrorlines ls mstyle(m) title m."_server", \
+         file using "concurrency":(flagged("connections_per_s_median")) with points ls 9 title flagtitle
+}
+set output

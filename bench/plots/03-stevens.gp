@@ -1,0 +1,30 @@
+# 03-stevens.gp: hyperfine's whole-run time of Stevens' job, mean +- sigma.
+load lib.'style.gp'
+file = data.'03-stevens.csv'
+stats file using "flagged_runs" nooutput
+flagtitle = flag_key(STATS_max)
+runs = data.'03-stevens-runs.csv'
+stats file using "clients" nooutput
+clients = int(STATS_max)
+stats file using "connections" nooutput
+conns = int(STATS_max)
+stats file using "size" nooutput
+size = int(STATS_max)
+set title sprintf("How long does Stevens' job take with each model?\n(%d clients x %d connections x %d-byte replies, size protocol; hyperfine mean, bars +-1 sigma, circles each run)", clients, conns / clients, size)
+set ylabel "whole-run time (s)"
+set xlabel "server"
+set xrange [-0.6:1.6]
+set yrange [0:*]
+set boxwidth 0.6
+set style fill solid 0.75 border -1
+
+xpos(m) = (m eq "fork") ? 0 : 1
+do for [t in terms] {
+    eval setterm(t)
+    plot file using (xpos(strcol("model"))):"mean_s":(mcolour(strcol("model"))):xtic(strcol("model")."_server") \
+            with boxes lc rgb variable notitle, \
+         file using (xpos(strcol("model"))):"mean_s":"stddev_s" with yerrorbars lc rgb "black" lw 2 pt 0 title "mean +- sigma", \
+         runs using (xpos(strcol("model")) + 0.15):"time_s" with points pt 6 ps 1.2 lc rgb "#404040" title "each run", \
+         file using (xpos(strcol("model"))):(flagged("mean_s")) with points ls 9 title flagtitle
+}
+set output

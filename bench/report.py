@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""report.py RUN_DIR: writes RUN_DIR/report.md from machine.json, profile.conf
+and data/*.csv, and data/verdicts.csv (the numbers behind each verdict).
+
+Each experiment's section is bench/report/NN-name.py, loaded when data/NN-*
+exists. A section module defines TITLE and section(ctx) -> (lines, verdicts):
+markdown lines, and verdict sentences whose numbers are data strings.
+"""
+import csv
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(HERE))
+import reportlib  # noqa: E402
+
+
+def read_profile(path):
+    """KEY=VALUE lines of profile.conf (values unquoted), comments skipped."""
+    out = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        if m:
+            out[m.group(1)] = m.group(2).strip('"')
+    return out
+
+
+def load_section(path):
+    spec = importlib.util.spec_from_file_location(f"section_{path.stem[:2]}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def machine_lines(m):
+    def g(*keys):
+        v = m
+        for k in keys:
+            v = v.get(k) if isinstance(v, dict) else None
+        return "-" if v is None else str(v)
+
+    rows = [
+        ("host", g("host")),
+        ("CPU", f"{g('cpu', 'model')}, {g('cpu', 'cpus_online')} CPUs online "
+                f"({g('cpu', 'cpus_total')} in all)"),
+        ("memory", f"{g('cpu', 'memory_kib')} KiB"),
+        ("kernel", g("kernel")),
+        ("compiler", g("compiler", "cc")),
+        ("build flags", f"`{g('compiler', 'flags').strip()}`"),
+        ("RLIMIT_NOFILE soft/hard",
+         f"{g('limits', 'rlimit_nofile', 'soft')} / {g('limits', 'rlimit_nofile', 'hard')}"),
+        ("RLIMIT_NPROC soft/hard",
+         f"{g('limits', 'rlimit_nproc', 'soft')} / {g('limits', 'rlimit_nproc', 'hard')}"),
+    ]
+    rows += [(k, str(v)) for k, v in (m.get("sysctl") or {}).items()]
+    rows += [
+        ("transparent huge pages", g("transparent_hugepage")),
+        ("cpufreq governor", g("cpufreq_governor")),
+        ("git commit", g("git", "commit") + (" (with uncommitted changes)"
+                                             if (m.get("git") or {}).get("dirty") else "")),
+        ("client_load / hyperfine / gnuplot",
+         f"{g('tools', 'client_load')} / {g('tools', 'hyperfine')} / {g('tools', 'gnuplot')}"),
+    ]
+    out = ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
+    out += ["", f"From [machine.json](machine.json), recorded at {g('date')}.", ""]
+    if "-fsanitize" in g("compiler", "flags"):
+        out += ["**Warning: the programs were built with a sanitizer** (see the "
+                "build flags): these are not the numbers of a normal build.", ""]
+    return out
+
+
+def method_lines(ctx):
+    p = ctx.profile
+    pin = ctx.machine.get("pinning") or \
+        "none: fewer than 2 CPUs, so the server and the client share them"
+    return [
+        f"- **Pinning**: {pin}. Affinity is inherited, so every fork child and "
+        "every thread of the server runs on the server's CPU.",
+        f"- **Each point** is its own server process: started on a kernel-chosen "
+        f"port (the bench waits for its `listening on` line), warmed up for "
+        f"{p.get('WARMUP', '?')} s (`client_load -w`, not recorded), measured, then "
+        "stopped with SIGTERM; its `--stats` accounting JSON is read after it "
+        "exited, and kept in `raw/` beside the client's `--json`.",
+        f"- **Repeats**: {p.get('REPEATS', '?')} per point, interleaved (fork, "
+        "thread, fork, ...), so a drift in the machine hits both models; the "
+        "plots show the median with min–max bars.",
+        "- **Errors**: a run whose client counted any error (connect, read, "
+        "write, timeout, protocol, ports exhausted) or exited non-zero, or whose "
+        "server did not exit 0, is *flagged*: counted in the `flagged_runs` "
+        "column, drawn with a black X on the plots, marked ⚠ in the tables.",
+        "- **Short connections** bind their source address round-robin over "
+        "127.0.0.2–127.0.0.254 (`client_load --source`), so TIME_WAIT does not "
+        "exhaust the ephemeral ports. All traffic stays on 127.0.0.0/8.",
+        "- **Data**: `data/NN-name-runs.csv` has one row per model × point × "
+        "repeat; `data/NN-name.csv` one row per model × point with `_median`, "
+        "`_min`, `_max` columns (what the plots read); `data/verdicts.csv` the "
+        "numbers behind each verdict. `bench/run.sh --replot` redraws all of it.",
+        "",
+    ]
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: report.py RUN_DIR", file=sys.stderr)
+        return 2
+    run = Path(argv[1])
+    machine = json.loads((run / "machine.json").read_text())
+    profile = read_profile(run / "profile.conf")
+    ctx = reportlib.Context(run, machine, profile)
+
+    sections, verdicts = [], []
+    for path in sorted((HERE / "report").glob("[0-9][0-9]-*.py")):
+        nn = path.name[:2]
+        if not list((run / "data").glob(f"{nn}-*.csv")):
+            continue
+        mod = load_section(path)
+        lines, said = mod.section(ctx)
+        sections += [f"## {int(nn)}. {mod.TITLE}", ""] + lines
+        if said:
+            sections += ["**Verdict.**", ""] + [f"- {v}" for v in said] + [""]
+        verdicts += said
+
+    with open(run / "data" / "verdicts.csv", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["experiment", "metric", "point", "fork_median", "thread_median",
+                    "ratio", "min_max"])
+        w.writerows(ctx.verdict_rows)
+
+    out = [f"# perconn: fork_server vs thread_server, run {run.name}", "",
+           f"Profile **{profile.get('PROFILE', '?')}**, experiments "
+           f"{profile.get('RUN_EXPERIMENTS', '?')}, on {machine.get('host')} "
+           f"({(machine.get('cpu') or {}).get('cpus_online')} CPUs). "
+           "Every number below comes from this folder's `data/`; "
+           "`bench/run.sh --replot` regenerates this file from it.", "",
+           "## Verdict", ""]
+    out += [f"- {v}" for v in verdicts] or ["- (no experiment produced data)"]
+    out += ["", "## Machine", ""] + machine_lines(machine)
+    out += ["## How it was measured", ""] + method_lines(ctx)
+    out += sections
+    (run / "report.md").write_text("\n".join(out).rstrip() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

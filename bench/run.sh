@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# run.sh PROFILE | --replot RUN_DIR: the perconn benchmark (make bench).
+#
+#   bench/run.sh quick|full|tiny    run the experiments of bench/profiles/PROFILE.conf
+#   bench/run.sh --replot RUN_DIR   redo summaries, plots and report.md from a
+#                                   run folder's raw/ and data/, without measuring
+#
+# Environment: EXPERIMENTS=1,3 runs only those experiments; RESULTS_DIR
+# (default results/) is where run folders go. Every experiment is a set of
+# files sharing its number: bench/exp/NN-name.sh (its steps and data),
+# bench/plots/NN-*.gp (its figures), bench/report/NN-name.py (its section of
+# report.md). See bench/README.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/results}
+RUN=
+TMPD=
+
+usage() {
+    echo "usage: bench/run.sh quick|full|tiny | --replot RUN_DIR" >&2
+    exit 2
+}
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    server_kill
+    [ -z "$TMPD" ] || rm -rf "$TMPD"
+}
+
+# plan_line EST_MS WHAT ARGS: one step of an experiment's plan (for expNN_plan).
+plan_line() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
+
+# point_ms DURATION: the expected milliseconds of one measure_point.
+point_ms() { awk -v w="$WARMUP" -v d="$1" 'BEGIN { printf "%d\n", (w + d) * 1000 + 300 }'; }
+
+# EPOCHREALTIME is seconds.microseconds (the separator follows the locale).
+now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
+
+mmss() { printf '%02d:%02d' $(($1 / 60)) $(($1 % 60)); }
+
+# experiments: the NN of each bench/exp/NN-*.sh, filtered by EXPERIMENTS.
+experiments() {
+    local f nn want=",${EXPERIMENTS:-},"
+    for f in "$ROOT"/bench/exp/[0-9][0-9]-*.sh; do
+        nn=${f##*/}
+        nn=${nn%%-*}
+        if [ -z "${EXPERIMENTS:-}" ] || [[ $want == *",$nn,"* || $want == *",$((10#$nn)),"* ]]; then
+            echo "$nn"
+        fi
+    done
+}
+
+load_experiments() {
+    local nn
+    for nn in "$@"; do
+        # shellcheck source=/dev/null
+        source "$(echo "$ROOT"/bench/exp/"$nn"-*.sh)"
+    done
+}
+
+new_run_dir() {
+    local name
+    name=$(date -u +%Y%m%dT%H%M%SZ)-$(hostname -s)
+    RUN=$RESULTS_DIR/$name
+    while [ -e "$RUN" ]; do
+        RUN=$RUN.1
+    done
+    mkdir -p "$RUN"/{raw,data,plots}
+}
+
+# run_plan NN...: every step of every experiment, one progress line each on
+# stderr. The ETA scales the remaining estimates by how far off they were.
+run_plan() {
+    local plan=$TMPD/plan nn
+    : >"$plan"
+    for nn in "$@"; do
+        "exp${nn}_plan" | sed "s/^/$nn\t/" >>"$plan"
+    done
+    local n total_est=0 est
+    n=$(wc -l <"$plan")
+    while IFS=$'\t' read -r _ est _ _; do
+        total_est=$((total_est + est))
+    done <"$plan"
+    local k=0 done_est=0 start eta what args elapsed
+    local -a argv
+    start=$(now_ms)
+    while IFS=$'\t' read -r nn est what args; do
+        k=$((k + 1))
+        elapsed=$(($(now_ms) - start))
+        if [ "$done_est" -gt 0 ]; then
+            eta=$(((total_est - done_est) * elapsed / done_est / 1000))
+        else
+            eta=$((total_est / 1000))
+        fi
+        printf '[%d/%d] %s: %s … ETA %s\n' "$k" "$n" "$nn" "$what" "$(mmss "$eta")" >&2
+        read -r -a argv <<<"$args"
+        "exp${nn}_step" "${argv[@]}" <&3
+        done_est=$((done_est + est))
+    done 3<&0 <"$plan"
+    echo "bench: measured in $(mmss $((($(now_ms) - start) / 1000)))" >&2
+}
+
+# finish NN...: summaries, figures and report.md from the run's data.
+finish() {
+    local nn gp
+    for nn in "$@"; do
+        "exp${nn}_finish"
+    done
+    for nn in "$@"; do
+        for gp in "$ROOT"/bench/plots/"$nn"-*.gp; do
+            [ -e "$gp" ] || continue
+            plot "$gp"
+        done
+    done
+    python3 "$ROOT/bench/report.py" "$RUN"
+}
+
+# plot SCRIPT: one figure, as plots/NAME.png and plots/NAME.svg.
+plot() {
+    local name
+    name=$(basename "$1" .gp)
+    if ! gnuplot -e "data='$RUN/data/'; out='$RUN/plots/$name'; lib='$ROOT/bench/plots/'" \
+        "$1" 2>"$TMPD/gnuplot.err"; then
+        cat "$TMPD/gnuplot.err" >&2
+        die "gnuplot failed on ${1#"$ROOT"/}"
+    fi
+    # Warnings (e.g. an experiment with no flagged point) are kept, not shown.
+    [ ! -s "$TMPD/gnuplot.err" ] || cp "$TMPD/gnuplot.err" "$RUN/plots/$name.log"
+}
+
+replot() {
+    RUN=$(cd "$1" && pwd -P)
+    [ -f "$RUN/profile.conf" ] || die "$1: not a run folder (no profile.conf)"
+    # shellcheck source=/dev/null
+    source "$RUN/profile.conf"
+    local -a present=() all
+    local nn
+    mapfile -t all < <(experiments)
+    for nn in "${all[@]}"; do
+        compgen -G "$RUN/data/$nn-*.csv" >/dev/null && present+=("$nn")
+    done
+    [ "${#present[@]}" -gt 0 ] || die "$1: no data"
+    load_experiments "${present[@]}"
+    finish "${present[@]}"
+    echo "bench: replotted $RUN" >&2
+}
+
+measure() {
+    local profile=$1 conf=$ROOT/bench/profiles/$1.conf
+    [ -f "$conf" ] || usage
+    # shellcheck source=/dev/null
+    source "$conf"
+    local b
+    for b in client_load fork_server thread_server; do
+        [ -x "$BIN/$b" ] || die "no $BIN/$b: build first (make all)"
+    done
+    local -a exps
+    mapfile -t exps < <(experiments)
+    [ "${#exps[@]}" -gt 0 ] || die "EXPERIMENTS=${EXPERIMENTS:-} matches no bench/exp/NN-*.sh"
+    pin_setup
+    new_run_dir
+    { cat "$conf"; printf 'PROFILE=%s\nRUN_EXPERIMENTS="%s"\n' "$profile" "${exps[*]}"; } \
+        >"$RUN/profile.conf"
+    PROFILE=$profile "$ROOT/bench/machine.sh" >"$RUN/machine.json"
+    echo "bench: profile $profile, experiments ${exps[*]}, into ${RUN#"$ROOT"/}" >&2
+    load_experiments "${exps[@]}"
+    run_plan "${exps[@]}"
+    finish "${exps[@]}"
+    ln -sfn "$(basename "$RUN")" "$RESULTS_DIR/latest"
+    echo "bench: report in ${RUN#"$ROOT"/}/report.md (results/latest)" >&2
+}
+
+main() {
+    [ $# -ge 1 ] || usage
+    # shellcheck source=bench/lib.sh
+    source "$ROOT/bench/lib.sh"
+    TMPD=$(mktemp -d)
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    case $1 in
+        --replot) [ $# -eq 2 ] || usage; replot "$2" ;;
+        tiny | quick | full) [ $# -eq 1 ] || usage; measure "$1" ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"
