@@ -60,7 +60,7 @@ stop_peer() {
 # client ARGS...: runs client_load quietly with --json "$JSON"; status,
 # output and stderr as bats' run sets them.
 client() {
-    run --separate-stderr "$CLIENT" -q --json "$JSON" "$@"
+    run --separate-stderr "${VG[@]}" "$CLIENT" -q --json "$JSON" "$@"
 }
 
 # cj FILTER: a value from the client's JSON.
