@@ -140,6 +140,7 @@ static void worker_loop(struct worker *w)
         if (now >= w->end)
             break;
         conn_tick(w, now);
+        conn_flush(w);
         if (w->active == 0)
             break;
         int n = wait_events(w, ev, (int)(sizeof ev / sizeof ev[0]),
@@ -155,6 +156,7 @@ static void worker_loop(struct worker *w)
             else
                 conn_event(w, ev[i].data.ptr, ev[i].events);
         }
+        conn_flush(w);
     }
     worker_finish(w);
 }
@@ -180,6 +182,7 @@ static void worker_free(struct worker *w)
     if (w->ep >= 0)
         close(w->ep);
     free(w->conns);
+    free(w->pending);
     stats_free(&w->st);
     free(w);
 }
@@ -207,7 +210,9 @@ static struct worker *worker_new(struct engine *e, long k, int64_t t0,
      * worker's. */
     size_t csize = ((size_t)w->nconns * sizeof *w->conns + 63) & ~(size_t)63;
     w->conns = aligned_alloc(64, csize);
-    if (w->conns == NULL)
+    w->pending_cap = 2 * w->nconns;
+    w->pending = calloc((size_t)w->pending_cap, sizeof *w->pending);
+    if (w->conns == NULL || w->pending == NULL)
         goto nomem;
     memset(w->conns, 0, csize);
     for (long i = 0; i < w->nconns; i++)

@@ -78,6 +78,8 @@ struct worker {
     struct link timeouts;       /* by deadline: every timeout is -T long */
     struct link parked;
     struct link idle;           /* -R: slots ready for the next due request */
+    struct conn **pending;      /* requests begun, first write not yet sent */
+    long npending, pending_cap;
     uint64_t issued;            /* recorded attempts, against quota */
     uint64_t due_k;             /* -R: index of the next intended start */
     int64_t next_due;
@@ -115,6 +117,9 @@ void conn_event(struct worker *w, struct conn *c, uint32_t ev);
  * retries parked slots whose backoff is over and, with -R, hands every
  * request due by now to an idle slot. */
 void conn_tick(struct worker *w, int64_t now);
+
+/* Sends the first bytes of every request begun since the last flush. */
+void conn_flush(struct worker *w);
 /* When conn_tick next has work, if no socket wakes the worker first;
  * INT64_MAX: never. */
 int64_t conn_next_wake(const struct worker *w);
