@@ -70,7 +70,13 @@ server_stop() {
 
 # server_kill: for the EXIT trap. A second SIGTERM during the drain exits at
 # once and takes fork_server's children with it.
+# Also stops a client that experiment 8 left holding connections (HOLD_PID).
 server_kill() {
+    if [ -n "${HOLD_PID:-}" ]; then
+        kill -TERM "$HOLD_PID" 2>/dev/null || true
+        wait "$HOLD_PID" 2>/dev/null || true
+        HOLD_PID=
+    fi
     [ -n "$SRV_PID" ] || return 0
     kill -TERM "$SRV_PID" 2>/dev/null || true
     kill -TERM "$SRV_PID" 2>/dev/null || true
@@ -92,8 +98,9 @@ run_client() {
 
 # The columns of every data/NN-*-runs.csv written by measure_point: one row
 # per model x point x repeat. Latencies in microseconds; an empty field is a
-# phase the run did not have (no connection phase with -r 0).
-RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn
+# phase the run did not have (no connection phase with -r 0). missed:
+# requests an open loop (-R) was due to send but could not (0 otherwise).
+RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn,missed
 
 # run_row MODEL REPEAT CLIENT_RC SERVER_RC CLIENT_JSON SERVER_JSON: prints one
 # RUN_COLUMNS row. A missing client JSON counts as one error.
@@ -102,7 +109,7 @@ run_row() {
     local server='{}'
     [ -s "$sjson" ] && server=$(cat "$sjson")
     if [ ! -s "$cjson" ]; then
-        printf '%s,,,,%s,,,,,,,,,,,,,,,,1,%s,%s,,\n' "$model" "$repeat" "$crc" "$src"
+        printf '%s,,,,%s,,,,,,,,,,,,,,,,1,%s,%s,,,\n' "$model" "$repeat" "$crc" "$src"
         return
     fi
     jq -r --arg model "$model" --argjson repeat "$repeat" --argjson crc "$crc" \
@@ -120,7 +127,7 @@ run_row() {
          .errors.total, $crc, $src, ($s.accepted // ""),
          (if ($s.accepted // 0) > 0
           then (($s.cpu_user_s + $s.cpu_sys_s) / $s.accepted * 1e6 * 100 | round / 100)
-          else "" end)] | @csv' "$cjson" | tr -d '"'
+          else "" end), (.totals.missed // "")] | @csv' "$cjson" | tr -d '"'
 }
 
 # append_row CSV HEADER ROW: appends ROW, writing HEADER first if CSV is new.
@@ -134,19 +141,40 @@ append_row() {
 # client_load (-c CONC -s SIZE -r RPC -d DURATION -w WARMUP), stop it, and
 # append the row to data/EXP-runs.csv. Raw files: raw/EXP-MODEL-cC-sS-rRPC-repN.*
 # Sets POINT_PREFIX (the raw files' common path).
+#
+# Experiments that vary something besides these (a server flag, an offered
+# rate) set, for the next call only:
+#   POINT_SERVER_ARGS  an array of server flags (--ballast-mb 64)
+#   POINT_TAG          a word added to the raw files' names (b64)
+#   POINT_COLS, POINT_VALS  extra columns appended to the row
+#                      ("ballast_mb" and "64", comma-separated)
+# measure_point resets all four.
+POINT_SERVER_ARGS=()
+POINT_TAG=
+POINT_COLS=
+POINT_VALS=
 measure_point() {
     local exp=$1 model=$2 proto=$3 conc=$4 size=$5 rpc=$6 rep=$7 dur=$8
     shift 8
     local -a extra=("$@")
     [ "$rpc" -ne 1 ] || extra+=(--source "$SOURCE_RANGE")
-    POINT_PREFIX=$RUN/raw/$exp-$model-c$conc-s$size-r$rpc-rep$rep
-    server_start "$POINT_PREFIX" "$model" "$proto"
+    POINT_PREFIX=$RUN/raw/$exp-$model${POINT_TAG:+-$POINT_TAG}-c$conc-s$size-r$rpc-rep$rep
+    server_start "$POINT_PREFIX" "$model" "$proto" "${POINT_SERVER_ARGS[@]}"
     run_client "$POINT_PREFIX" "$proto" -c "$conc" -s "$size" -r "$rpc" \
         -d "$dur" -w "$WARMUP" "${extra[@]}"
     server_stop
-    append_row "$RUN/data/$exp-runs.csv" "$RUN_COLUMNS" \
-        "$(run_row "$model" "$rep" "$CLIENT_RC" "$SRV_RC" \
-            "$POINT_PREFIX.client.json" "$POINT_PREFIX.server.json")"
+    local header=$RUN_COLUMNS row
+    row=$(run_row "$model" "$rep" "$CLIENT_RC" "$SRV_RC" \
+        "$POINT_PREFIX.client.json" "$POINT_PREFIX.server.json")
+    if [ -n "$POINT_COLS" ]; then
+        header+=,$POINT_COLS
+        row+=,$POINT_VALS
+    fi
+    append_row "$RUN/data/$exp-runs.csv" "$header" "$row"
+    POINT_SERVER_ARGS=()
+    POINT_TAG=
+    POINT_COLS=
+    POINT_VALS=
 }
 
 # summarize EXP KEYS METRICS: data/EXP-runs.csv -> data/EXP.csv, one row per

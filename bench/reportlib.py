@@ -113,6 +113,15 @@ def compare(ctx, exp, rows, key, value, where, metric, what, unit, higher_better
     if f is None or t is None or "" in (f[f"{metric}_median"], t[f"{metric}_median"]):
         return None
     fv, tv = f[f"{metric}_median"], t[f"{metric}_median"]
+    if f["n"] == "1" and t["n"] == "1":
+        # One run each: no spread to tell a difference from noise.
+        win, lose = (t, f) if (float(tv) > float(fv)) == higher_better else (f, t)
+        r = ratio(win[f"{metric}_median"], lose[f"{metric}_median"]) if higher_better \
+            else ratio(lose[f"{metric}_median"], win[f"{metric}_median"])
+        ctx.verdict_rows.append([exp, metric, f"{key}={value}", fv, tv, r, "single run"])
+        return (f"{where[0].upper()}{where[1:]}, {server('fork')} vs {server('thread')} "
+                f"{what}: {fv} vs {tv} {unit}, a ratio of {r} from one run each, "
+                f"so with no measure of noise.{caution(f, t)}")
     if float(fv) == float(tv) or overlap(f, t, metric):
         ctx.verdict_rows.append([exp, metric, f"{key}={value}", fv, tv, "", "overlap"])
         return (f"{where[0].upper()}{where[1:]}, {server('fork')} and {server('thread')} are within noise on "

@@ -19,10 +19,12 @@ setup() {
     RUN=$(cat "$BATS_FILE_TMPDIR/run_dir")
 }
 
-# The CSVs experiments 1-5 write, and each one's model column.
+# The CSVs experiments 1-10 write, and each one's model column.
 EXPECTED_CSVS="01-short 01-short-runs 02-persistent 02-persistent-runs
 03-stevens 03-stevens-runs 04-payload 04-payload-runs
-05-spectrum 05-spectrum-runs 05-spectrum-points"
+05-spectrum 05-spectrum-runs 05-spectrum-points
+06-spawn 06-spawn-primitive 06-spawn-server 07-ballast 07-ballast-runs 07-ballast-fit
+08-idle 08-idle-runs 09-openloop 09-openloop-runs 09-openloop-knee 10-work 10-work-runs"
 
 # models_in CSV: the distinct values of its "model" column, found by name.
 models_in() {
@@ -31,11 +33,12 @@ models_in() {
 }
 
 # verdict_numbers: every number in the bullets of report.md's Verdict section
-# (whole tokens only: the 99 of "p99" is a name, not a number).
+# (whole tokens only: the 99 of "p99" is a name, not a number; a fitted slope
+# may be negative, so its minus sign is part of it).
 verdict_numbers() {
     sed -n '/^## Verdict/,/^## [^V]/p' "$RUN/report.md" | grep '^- ' |
-        grep -oE '[A-Za-z_0-9.]*[0-9][A-Za-z_0-9.]*' | sed 's/\.$//' |
-        grep -E '^[0-9]+(\.[0-9]+)?$' | sort -u
+        grep -oE -- '-?[A-Za-z_0-9.]*[0-9][A-Za-z_0-9.]*' | sed 's/\.$//' |
+        grep -E '^-?[0-9]+(\.[0-9]+)?$' | sort -u
 }
 
 data_fields() {
@@ -66,16 +69,18 @@ data_fields() {
 }
 
 @test "raw/ holds a client JSON and a server JSON for every measured point" {
-    local runs=0 f
+    local runs=0 idle f
     for f in "$RUN"/data/*-runs.csv; do
-        case $f in *03-stevens-runs.csv) continue ;; esac
+        case $f in *03-stevens-runs.csv | *08-idle-runs.csv) continue ;; esac
         runs=$((runs + $(tail -n +2 "$f" | wc -l)))
     done
     [ "$runs" -gt 0 ]
+    # Experiment 8's points have a server but no client_load (tcpcheck holds).
+    idle=$(tail -n +2 "$RUN/data/08-idle-runs.csv" | wc -l)
     [ "$(find "$RUN/raw" -name '*.client.json' | wc -l)" -eq "$runs" ]
-    [ "$(find "$RUN/raw" -name '*.server.json' | wc -l)" -eq $((runs + 2)) ]
+    [ "$(find "$RUN/raw" -name '*.server.json' | wc -l)" -eq $((runs + 2 + idle)) ]
     for f in "$RUN"/raw/*.client.json; do jq -e '.totals | type == "object"' "$f" >/dev/null; done
-    for f in "$RUN"/raw/*.server.json; do jq -e '.accepted > 0' "$f" >/dev/null; done
+    for f in "$RUN"/raw/*.server.json; do jq -e '(.accepted | type) == "number"' "$f" >/dev/null; done
     for f in "$RUN"/raw/03-stevens-*.hyperfine.json; do
         jq -e '.results[0].times | length == 2' "$f" >/dev/null
     done
@@ -110,7 +115,7 @@ data_fields() {
 
 @test "every figure is drawn as a non-empty PNG and SVG" {
     local gp name
-    for gp in "$ROOT"/bench/plots/0[1-5]-*.gp; do
+    for gp in "$ROOT"/bench/plots/[0-9][0-9]-*.gp; do
         name=$(basename "$gp" .gp)
         [ -s "$RUN/plots/$name.png" ] || { echo "no plots/$name.png"; return 1; }
         [ -s "$RUN/plots/$name.svg" ] || { echo "no plots/$name.svg"; return 1; }
@@ -123,7 +128,7 @@ data_fields() {
     grep -q thread_server "$RUN/report.md"
     grep -q '^## Machine' "$RUN/report.md"
     grep -q '\*\*Pinning\*\*' "$RUN/report.md"
-    [ "$(grep -c '^## [1-5]\. ' "$RUN/report.md")" -eq 5 ]
+    [ "$(grep -c '^## [0-9]*\. ' "$RUN/report.md")" -eq 10 ]
 }
 
 @test "every number in the verdict comes from the run's data" {
@@ -134,30 +139,84 @@ data_fields() {
     [ "${#missing[@]}" -eq 0 ] || { echo "not in data/: ${missing[*]}"; return 1; }
 }
 
+@test "experiment 6 sets the spawn primitive beside each server's CPU per connection" {
+    # Both primitives at each SPAWN_BALLAST size, and a server bar per model.
+    [ "$(tail -n +2 "$RUN/data/06-spawn-primitive.csv" | wc -l)" -eq 4 ]
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["kind"] == "server" && $h["us_median"] > 0 && $h["share_pct"] != "" { n++ }
+             END { exit n != 2 }' "$RUN/data/06-spawn.csv"
+    grep -q 'fork+exit+wait alone' "$RUN/report.md"
+}
+
+@test "experiment 7 fits a slope per model and names transparent huge pages" {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["metric"] == "server_cpu_us_per_conn" && $h["slope_us_per_100mib"] != "" { n++ }
+             END { exit n != 2 }' "$RUN/data/07-ballast-fit.csv"
+    [ "$(cut -d, -f1 "$RUN/data/07-ballast.csv" | tail -n +2 | wc -l)" -eq 4 ]
+    grep -q 'Transparent huge pages were `' "$RUN/report.md"
+}
+
+@test "experiment 8 held every K with each variant and measured memory per connection" {
+    # fork, thread and thread with a small stack, at each of tiny's two K.
+    [ "$(tail -n +2 "$RUN/data/08-idle.csv" | wc -l)" -eq 6 ]
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["held"] != $h["conns"] || $h["flagged_runs"] != 0 || !($h["kib_per_conn"] > 0) { bad = 1 }
+             END { exit bad }' "$RUN/data/08-idle.csv"
+    grep -q '^largest K allowed,[0-9]' "$RUN/data/08-idle-limits.csv"
+    grep -q '| RLIMIT_NOFILE soft |' "$RUN/report.md"
+}
+
+@test "experiment 9 finds each model's knee or says there was none" {
+    [ "$(models_in "$RUN/data/09-openloop-knee.csv")" = "fork thread " ]
+    [ "$(grep -cE "_server('s knee is at| showed no knee up to) " "$RUN/report.md")" -ge 4 ]
+}
+
+@test "experiment 10 measured both workloads for both models" {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             { seen[$h["model"] "/" $h["workload"]] = 1 }
+             END { exit !(("fork/io" in seen) && ("fork/cpu" in seen) &&
+                          ("thread/io" in seen) && ("thread/cpu" in seen)) }' "$RUN/data/10-work.csv"
+}
+
 @test "--replot regenerates the same report from the data" {
     cp "$RUN/report.md" "$BATS_TEST_TMPDIR/before.md"
     rm -f "$RUN"/plots/*
     "$ROOT/bench/run.sh" --replot "$RUN"
     cmp "$BATS_TEST_TMPDIR/before.md" "$RUN/report.md"
     [ -s "$RUN/plots/01-short-rate.png" ]
+    local gp
+    for gp in "$ROOT"/bench/plots/[0-9][0-9]-*.gp; do
+        [ -s "$RUN/plots/$(basename "$gp" .gp).png" ]
+    done
 }
 
 @test "a run with client errors is flagged in the CSV, the report and the plot" {
-    local copy=$BATS_TEST_TMPDIR/flagged
+    local copy=$BATS_TEST_TMPDIR/flagged conc base
     cp -r "$RUN" "$copy"
-    # Give fork's first short-connection run 3 client errors.
-    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "errors") e = i
-                                                           if ($i == "model") m = i } }
-                      NR > 1 && $m == "fork" && !done { $e = 3; done = 1 } { print }' \
-        "$RUN/data/01-short-runs.csv" >"$copy/data/01-short-runs.csv"
+    # Give 3 client errors to fork's first clean short-connection run (on a
+    # busy machine the run itself may already have flagged others).
+    conc=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+                    $h["model"] == "fork" && $h["errors"] == 0 && $h["client_rc"] == 0 && $h["server_rc"] == 0 { print $h["concurrency"]; exit }' \
+        "$RUN/data/01-short-runs.csv")
+    [ -n "$conc" ]
+    base=$(awk -F, -v c="$conc" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+                    $h["model"] == "fork" && $h["concurrency"] == c { print $h["flagged_runs"] }' \
+        "$RUN/data/01-short.csv")
+    awk -F, -v OFS=, -v c="$conc" '
+        NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+        NR > 1 && !done && $h["model"] == "fork" && $h["concurrency"] == c && $h["errors"] == 0 &&
+            $h["client_rc"] == 0 && $h["server_rc"] == 0 { $h["errors"] = 3; done = 1 }
+        { print }' "$RUN/data/01-short-runs.csv" >"$copy/data/01-short-runs.csv"
     "$ROOT/bench/run.sh" --replot "$copy"
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-             $h["model"] == "fork" && $h["flagged_runs"] == 1 && $h["errors"] == 3 { f = 1 }
+    awk -F, -v c="$conc" -v want=$((base + 1)) 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["model"] == "fork" && $h["concurrency"] == c && $h["flagged_runs"] == want && $h["errors"] >= 3 { f = 1 }
              END { exit !f }' "$copy/data/01-short.csv"
-    grep -q '| \*\*1\*\* ⚠ |' "$copy/report.md"
+    grep -q ' ⚠ |' "$copy/report.md"
     grep -q 'Caution: runs with client errors' "$copy/report.md"
     grep -q 'flagged: client errors' "$copy/plots/01-short-rate.svg"
-    ! grep -q 'flagged: client errors' "$RUN/plots/01-short-rate.svg"
+    if [ "$(awk -F, 'NR > 1 { n += $NF } END { print n + 0 }' "$RUN/data/01-short.csv")" -eq 0 ]; then
+        ! grep -q 'flagged: client errors' "$RUN/plots/01-short-rate.svg"
+    fi
 }
 
 @test "EXPERIMENTS=3 runs only that experiment" {
@@ -168,6 +227,20 @@ data_fields() {
     [ -s "$run/data/03-stevens.csv" ]
     [ ! -e "$run/data/01-short.csv" ]
     [ "$(grep -c '^## [1-9]\. ' "$run/report.md")" -eq 1 ]
+}
+
+@test "EXPERIMENTS=7 runs only experiment 7, and --replot redraws it" {
+    EXPERIMENTS=7 "$ROOT/bench/run.sh" tiny 2>"$BATS_TEST_TMPDIR/err"
+    local run
+    run=$(readlink -f "$RESULTS_DIR/latest")
+    [ "$run" != "$RUN" ]
+    [ "$(models_in "$run/data/07-ballast.csv")" = "fork thread " ]
+    [ ! -e "$run/data/06-spawn.csv" ]
+    [ "$(grep -c '^## [0-9]*\. ' "$run/report.md")" -eq 1 ]
+    rm -f "$run"/plots/* "$run/report.md"
+    "$ROOT/bench/run.sh" --replot "$run"
+    [ -s "$run/plots/07-ballast.png" ]
+    grep -q '^## 7\. ' "$run/report.md"
 }
 
 @test "the bench scripts are shellcheck-clean" {

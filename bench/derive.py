@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""derive.py NN DATA_DIR: the derived tables of experiments 6-9, from their
+data/*.csv (run by each experiment's finish step, and so by --replot).
+
+  06  06-spawn.csv: one row per bar of the figure: the spawn primitive at
+      each parent size and the server's CPU per connection, per model, with
+      the primitive's share of the server's CPU (at the smallest ballast).
+  07  07-ballast.csv (the medians, as summarize.py) and 07-ballast-fit.csv: least-squares line through every run's server CPU
+      per connection, and through 10^6 / connections_per_s (wall time per
+      connection), against --ballast-mb, per model; slope per 100 MiB.
+  08  08-idle.csv: memory deltas while holding K idle connections, total and
+      per connection, from 08-idle-runs.csv.
+  09  09-openloop.csv (the medians, as summarize.py) and 09-openloop-knee.csv: per model, the first offered rate whose median
+      p99 exceeds KNEE_FACTOR x the median p99 at the lowest offered rate.
+
+Numbers are written by fmt.num, and the report quotes them as written.
+"""
+import csv
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fmt import num  # noqa: E402
+import summarize  # noqa: E402
+
+MODELS = ("fork", "thread")
+# The bar labels: no commas (gnuplot splits quoted CSV fields at them).
+PRIMITIVE = {"fork": "fork+exit+wait", "thread": "pthread_create+join"}
+KNEE_FACTOR = 10
+PER_MIB = 100
+
+
+def read(data, name):
+    path = data / name
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write(data, name, header, rows):
+    with open(data / name, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def fnum(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def spawn(data):
+    prim = read(data, "06-spawn-primitive.csv")
+    servers = {r["model"]: r for r in read(data, "06-spawn-server.csv")}
+    header = ["model", "bar", "kind", "ballast_mb", "us_median", "us_min", "us_max",
+              "share_pct", "source", "n", "errors", "flagged_runs"]
+    rows = []
+    for m in MODELS:
+        mine = sorted((r for r in prim if r["model"] == m),
+                      key=lambda r: float(r["ballast_mb"]))
+        for r in mine:
+            rows.append([m, f"{PRIMITIVE[m]} alone ({r['ballast_mb']} MiB parent)", "primitive",
+                         r["ballast_mb"], r["us_median"], r["us_min"], r["us_max"], "",
+                         "spawn_cost", r["rounds"], "0", "0"])
+        s = servers.get(m)
+        if s and s["server_cpu_us_per_conn"] != "":
+            share = ""
+            if mine and float(s["server_cpu_us_per_conn"]) > 0:
+                share = num(100 * float(mine[0]["us_median"])
+                            / float(s["server_cpu_us_per_conn"]))
+            v = s["server_cpu_us_per_conn"]
+            rows.append([m, f"{m}_server CPU per connection", "server", "", v, v, v,
+                         share, s["source"], "1", s["errors"], s["flagged_runs"]])
+    write(data, "06-spawn.csv", header, rows)
+
+
+def fit(points):
+    """Least squares y = a + b x; (b, a) or None with fewer than 2 x values."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    sxy = sum((x - mx) * (y - my) for x, y in points)
+    b = sxy / sxx
+    return b, my - b * mx
+
+
+def medians(data, exp, keys, metrics):
+    """data/EXP.csv from data/EXP-runs.csv, as bench/summarize.py does (one
+    python start less: on some VMs each costs a second)."""
+    table = summarize.summarize(read(data, f"{exp}-runs.csv"), keys, metrics)
+    write(data, f"{exp}.csv", table[0], table[1:])
+
+
+def ballast(data):
+    medians(data, "07-ballast", ["model", "ballast_mb"],
+            ["connections_per_s", "connect_p99_us", "connection_p99_us",
+             "server_cpu_us_per_conn"])
+    runs = read(data, "07-ballast-runs.csv")
+    header = ["model", "metric", "slope_us_per_100mib", "intercept_us", "per_mib",
+              "points", "ballast_min_mb", "ballast_max_mb"]
+    rows = []
+    for metric in ("server_cpu_us_per_conn", "wall_us_per_conn"):
+        for m in MODELS:
+            pts = []
+            for r in runs:
+                x = fnum(r["ballast_mb"])
+                if r["model"] != m or x is None:
+                    continue
+                if metric == "wall_us_per_conn":
+                    rate = fnum(r["connections_per_s"])
+                    y = 1e6 / rate if rate else None
+                else:
+                    y = fnum(r[metric])
+                if y is not None:
+                    pts.append((x, y))
+            line = fit(pts)
+            if line is None:
+                continue
+            rows.append([m, metric, num(line[0] * PER_MIB), num(line[1]), str(PER_MIB),
+                         str(len(pts)), num(min(x for x, _ in pts)),
+                         num(max(x for x, _ in pts))])
+    write(data, "07-ballast-fit.csv", header, rows)
+
+
+def idle(data):
+    runs = read(data, "08-idle-runs.csv")
+    order = {}
+    header = ["model", "variant", "stack_kib", "conns", "held", "pss_delta_kib",
+              "page_tables_delta_kib", "kernel_stack_delta_kib", "total_kib", "total_mib",
+              "kib_per_conn", "processes", "threads", "stopped_by", "n", "errors",
+              "flagged_runs"]
+    rows = []
+    for r in runs:
+        order.setdefault(r["variant"], len(order))
+        pss = float(r["pss_kib"]) - float(r["pss_before_kib"])
+        pt = float(r["page_tables_kib"]) - float(r["page_tables_before_kib"])
+        ks = float(r["kernel_stack_kib"]) - float(r["kernel_stack_before_kib"])
+        total = pss + pt + ks
+        held = int(r["held"])
+        per = num(total / held) if held > 0 else ""
+        bad = held < int(r["conns"]) or r["client_rc"] != "0" or r["server_rc"] != "0"
+        rows.append([r["model"], r["variant"], r["stack_kib"], r["conns"], r["held"],
+                     num(pss), num(pt), num(ks), num(total), num(total / 1024), per,
+                     r["processes"], r["threads"], r["stopped_by"], "1",
+                     "1" if bad else "0", "1" if bad else "0"])
+    rows.sort(key=lambda x: (order[x[1]], int(x[3])))
+    write(data, "08-idle.csv", header, rows)
+
+
+def knee(data):
+    medians(data, "09-openloop", ["model", "offered_rate"],
+            ["requests_per_s", "request_p50_us", "request_p99_us", "connect_p99_us",
+             "missed"])
+    rows_in = read(data, "09-openloop.csv")
+    header = ["model", "low_rate", "low_p99_us", "factor", "threshold_us", "knee_rate",
+              "knee_p99_us", "highest_rate", "highest_p99_us"]
+    rows = []
+    for m in MODELS:
+        mine = sorted((r for r in rows_in if r["model"] == m
+                       and r["request_p99_us_median"] != ""),
+                      key=lambda r: float(r["offered_rate"]))
+        if not mine:
+            continue
+        low = mine[0]
+        threshold = KNEE_FACTOR * float(low["request_p99_us_median"])
+        hit = next((r for r in mine[1:]
+                    if float(r["request_p99_us_median"]) > threshold), None)
+        rows.append([m, low["offered_rate"], low["request_p99_us_median"],
+                     str(KNEE_FACTOR), num(threshold),
+                     hit["offered_rate"] if hit else "",
+                     hit["request_p99_us_median"] if hit else "",
+                     mine[-1]["offered_rate"], mine[-1]["request_p99_us_median"]])
+    write(data, "09-openloop-knee.csv", header, rows)
+
+
+def main(argv):
+    steps = {"06": spawn, "07": ballast, "08": idle, "09": knee}
+    if len(argv) != 3 or argv[1] not in steps:
+        print("usage: derive.py 06|07|08|09 DATA_DIR", file=sys.stderr)
+        return 2
+    steps[argv[1]](Path(argv[2]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

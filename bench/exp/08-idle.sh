@@ -1,0 +1,165 @@
+# 08-idle.sh: idle capacity and memory per connection. For each of
+# IDLE_CONNS (K, capped by the limits below), one server per point:
+# memory sampled before (bench/memsample.sh), then `tcpcheck hold PORT K`
+# opens K idle echo connections, and once the server has a child (fork) or a
+# thread (thread) for each, memory is sampled again. Variants: fork_server,
+# thread_server, and thread_server --stack-size IDLE_SMALL_STACK_KIB.
+#   memory = PSS summed over the server and its descendants (the delta)
+#          + the machine's PageTables and KernelStack deltas (/proc/meminfo)
+# data/08-idle-limits.csv: the limits that bound K, and the K they allow;
+# data/08-idle-runs.csv: one row per variant x K (the samples as read);
+# data/08-idle.csv: the deltas and KiB per connection (bench/derive.py).
+# shellcheck shell=bash
+
+HOLD_PID=
+HOLD_IN=
+HOLD_RC=0
+
+# exp08_bound: the largest K this machine allows: tcpcheck and thread_server
+# need a descriptor per connection (RLIMIT_NOFILE), and every child or thread
+# is a task (pid_max, threads-max, RLIMIT_NPROC); 64 spare of each.
+exp08_bound() {
+    local nofile nproc pidmax thrmax
+    nofile=$(ulimit -Sn) nproc=$(ulimit -Su)
+    pidmax=$(cat /proc/sys/kernel/pid_max) thrmax=$(cat /proc/sys/kernel/threads-max)
+    [ "$nofile" != unlimited ] || nofile=1048576
+    [ "$nproc" != unlimited ] || nproc=4194304
+    printf '%s\n' "$((nofile - 64))" "$((nproc - 64 - $(ps -e --no-headers | wc -l)))" \
+        "$((pidmax - 64))" "$((thrmax - 64))" | sort -n | head -n 1
+}
+
+# exp08_conns: IDLE_CONNS with every value above the bound replaced by it.
+exp08_conns() {
+    local bound k
+    bound=$(exp08_bound)
+    for k in $IDLE_CONNS; do
+        echo $((k < bound ? k : bound))
+    done | sort -nu
+}
+
+exp08_plan() {
+    local k v est
+    plan_line 50 "idle capacity: the limits" limits
+    for v in "fork default" "thread default" "thread $IDLE_SMALL_STACK_KIB"; do
+        for k in $(exp08_conns); do
+            # ~0.2 ms a connection to open, ~0.5 ms a process to fork and sample.
+            est=$((k / 5 + 800))
+            [ "${v% *}" = thread ] || est=$((est + k / 2))
+            plan_line "$est" "idle capacity, ${v% *}_server stack ${v#* } K=$k" "$v $k"
+        done
+    done
+}
+
+exp08_step() {
+    if [ "$1" = limits ]; then
+        exp08_limits
+    else
+        exp08_point "$@"
+    fi
+}
+
+# exp08_limits: also builds the test helper tcpcheck if missing (`make bench`
+# builds only `make all`).
+exp08_limits() {
+    if [ ! -x "$BIN/tests/tcpcheck" ]; then
+        echo "bench: building bin/tests/tcpcheck (experiment 8 holds connections with it)" >&2
+        make -C "$ROOT" --no-print-directory bin/tests/tcpcheck >&2 ||
+            die "cannot build bin/tests/tcpcheck"
+    fi
+    {
+        echo "limit,value"
+        echo "RLIMIT_NOFILE soft,$(ulimit -Sn)"
+        echo "RLIMIT_NPROC soft,$(ulimit -Su)"
+        echo "kernel.pid_max,$(cat /proc/sys/kernel/pid_max)"
+        echo "kernel.threads-max,$(cat /proc/sys/kernel/threads-max)"
+        echo "largest K allowed,$(exp08_bound)"
+    } >"$RUN/data/08-idle-limits.csv"
+}
+
+# exp08_tasks MODEL: what the server has spawned so far: fork_server's
+# children, or thread_server's threads.
+exp08_tasks() {
+    if [ "$1" = fork ]; then
+        cat /proc/"$SRV_PID"/task/*/children 2>/dev/null | wc -w
+    else
+        awk '$1 == "Threads:" { print $2 }' /proc/"$SRV_PID"/status 2>/dev/null || echo 0
+    fi
+}
+
+# exp08_hold K PREFIX: starts tcpcheck holding K connections (on the client's
+# CPU); returns 0 once it printed "held K", 1 if it failed or took longer
+# than IDLE_TIMEOUT seconds.
+exp08_hold() {
+    local k=$1 prefix=$2 fin=$TMPD/hold.in fout=$TMPD/hold.out line hold_out
+    rm -f "$fin" "$fout"
+    mkfifo "$fin" "$fout"
+    "${PIN_CLIENT[@]}" "$BIN/tests/tcpcheck" hold "$PORT" "$k" <"$fin" >"$fout" \
+        2>"$prefix.hold.err" &
+    HOLD_PID=$!
+    exec {HOLD_IN}>"$fin" {hold_out}<"$fout"
+    rm -f "$fin" "$fout"
+    IFS= read -r -t "$IDLE_TIMEOUT" line <&"$hold_out" || line=
+    exec {hold_out}<&-
+    [ "$line" = "held $k" ]
+}
+
+# exp08_release: closes tcpcheck's stdin (it then closes its connections and
+# exits); a tcpcheck still connecting is stopped by its pid.
+exp08_release() {
+    [ -n "$HOLD_PID" ] || return 0
+    exec {HOLD_IN}>&-
+    if [ "${1:-}" = kill ]; then
+        kill -TERM "$HOLD_PID" 2>/dev/null || true
+    fi
+    HOLD_RC=0
+    wait "$HOLD_PID" || HOLD_RC=$?
+    HOLD_PID=
+}
+
+exp08_point() {
+    local m=$1 stack=$2 k=$3 variant=$1 reached=0 held_ok=1 deadline base
+    [ "$stack" = default ] || variant=$m-${stack}k
+    local prefix=$RUN/raw/08-idle-$variant-k$k
+    local -a args=(--max-conns $((k + 64)))
+    [ "$stack" = default ] || args+=(--stack-size "$stack")
+    server_start "$prefix" "$m" echo "${args[@]}"
+    "$ROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-before.json"
+    base=$(exp08_tasks "$m")
+    exp08_hold "$k" "$prefix" || held_ok=0
+    # Poll the server's task count (a /proc read every 20 ms) until it serves
+    # all K or IDLE_TIMEOUT passes: connect() returns once the kernel queued
+    # the connection, before the server accepted and spawned for it.
+    deadline=$(($(now_ms) + ${IDLE_TIMEOUT%.*} * 1000))
+    while reached=$(($(exp08_tasks "$m") - base)); [ "$reached" -lt "$k" ] &&
+        [ "$(now_ms)" -lt "$deadline" ]; do
+        sleep 0.02
+    done
+    "$ROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-held.json"
+    if [ "$held_ok" = 1 ]; then exp08_release; else exp08_release kill; fi
+    server_stop
+    exp08_row "$m" "$variant" "$stack" "$k" "$reached" "$prefix"
+}
+
+exp08_row() {
+    local m=$1 variant=$2 stack=$3 k=$4 reached=$5 prefix=$6 stopped=
+    if [ "$reached" -lt "$k" ] || [ "$HOLD_RC" -ne 0 ]; then
+        # What stopped it: the server's last complaint, else the client's.
+        stopped=$(tail -n 1 "$prefix.server.err")
+        [ -n "$stopped" ] || stopped=$(tail -n 1 "$prefix.hold.err")
+        stopped=${stopped//[,\"]/;}
+    fi
+    append_row "$RUN/data/08-idle-runs.csv" \
+        model,variant,stack_kib,conns,held,processes,threads,pss_before_kib,pss_kib,page_tables_before_kib,page_tables_kib,kernel_stack_before_kib,kernel_stack_kib,client_rc,server_rc,stopped_by \
+        "$(jq -rs --arg m "$m" --arg v "$variant" --arg s "$stack" --argjson k "$k" \
+            --argjson held "$reached" --argjson crc "$HOLD_RC" --argjson src "$SRV_RC" \
+            --arg stopped "$stopped" '
+            .[0] as $b | .[1] as $h
+            | [$m, $v, $s, $k, $held, $h.processes, $h.threads, $b.pss_kib, $h.pss_kib,
+               $b.page_tables_kib, $h.page_tables_kib, $b.kernel_stack_kib,
+               $h.kernel_stack_kib, $crc, $src, $stopped] | @csv' \
+            "$prefix.mem-before.json" "$prefix.mem-held.json" | tr -d '"')"
+}
+
+exp08_finish() {
+    python3 "$ROOT/bench/derive.py" 08 "$RUN/data"
+}

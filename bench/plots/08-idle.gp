@@ -1,0 +1,23 @@
+# 08-idle.gp: server memory (PSS + page tables + kernel stacks) vs idle connections held.
+load lib.'style.gp'
+file = data.'08-idle.csv'
+stats file using "flagged_runs" nooutput
+flagtitle = (STATS_max > 0) ? "stopped short of K (held fewer)" : ""
+set title "How much memory does each model need to hold K idle connections?\n(delta while holding: PSS of the server and all its processes + PageTables + KernelStack of /proc/meminfo)"
+set xlabel "idle connections held (K, log scale)"
+set ylabel "memory added (MiB, log scale)"
+set logscale x 10
+set logscale y 10
+set xrange [*:*] noextend
+set offsets graph 0.05, graph 0.05, 0, 0
+selv(v, col) = (strcol("variant") eq v) ? column(col) : NaN
+stats file using "stack_kib" nooutput
+do for [t in terms] {
+    eval setterm(t)
+    plot file using "held":(selv("fork", "total_mib")) with linespoints ls 1 title "fork_server", \
+         file using "held":(selv("thread", "total_mib")) with linespoints ls 2 title "thread_server", \
+         file using "held":(strcol("variant") ne "fork" && strcol("variant") ne "thread" ? column("total_mib") : NaN) \
+            with linespoints ls 4 title "thread_server, small --stack-size", \
+         file using "held":(flagged("total_mib")) with points ls 9 title flagtitle
+}
+set output
