@@ -119,6 +119,13 @@ static int send_reply(int fd, const char *head, size_t head_len,
     return 0;
 }
 
+/* Whether SIGINT/SIGTERM began a drain: requests then get their reply and
+ * the connection closes after it. */
+static bool draining(const struct conn_env *env)
+{
+    return atomic_load_explicit(&env->stats->draining, memory_order_relaxed);
+}
+
 /* The per-request workload of --work-us and --sleep-us. */
 static void do_work(const struct conn_env *env)
 {
@@ -215,6 +222,8 @@ static enum step serve_http(int fd, const struct conn_env *env, char *buf,
             break;
         }
         off += (size_t)r;
+        if (draining(env))
+            req.keep_alive = false;     /* the reply says "Connection: close" */
         do_work(env);
         size_t hl = proto_http_head(head, sizeof head, &req);
         unsigned long body = req.method == HTTP_HEAD ? 0 : req.body_len;
@@ -275,12 +284,26 @@ void conn_serve(int fd, const struct conn_env *env)
         enum step step = serve_buffered(fd, env, buf, &len);
         if (idle > 0 && len < before)   /* bytes consumed: a request answered */
             deadline = mono_s() + idle;
+        if (step == STEP_MORE && len == 0 && draining(env)) {
+            /* A drain began: answer what has already arrived, then close,
+             * so a client that keeps sending cannot keep the server up. */
+            n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n > 0) {
+                stats_add(env->stats->bytes_in, (unsigned long)n);
+                len = (size_t)n;
+                step = serve_buffered(fd, env, buf, &len);
+            }
+            if (step == STEP_MORE)
+                step = len > 0 ? STEP_LINGER : STEP_CLOSE;
+        }
         if (step == STEP_LINGER)
             linger = true;
         if (step != STEP_MORE)
             break;
     }
-    if (linger)
+    /* In a drain the peer may have sent its next request already: closing on
+     * it unread would reset the connection and could destroy the last reply. */
+    if (linger || draining(env))
         linger_close(fd);
     if (log_verbosity() > 0)
         log_notice("connection %d closed", fd);

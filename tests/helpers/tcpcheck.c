@@ -106,7 +106,9 @@ static size_t make_request(const char *proto, long n, char *buf, size_t cap,
 {
     *expect = n;
     if (strcmp(proto, "echo") == 0) {
-        for (long i = 0; i < n && (size_t)i < cap; i++)
+        if ((size_t)n > cap)
+            die("an echo request of %ld bytes is over %zu", n, cap);
+        for (long i = 0; i < n; i++)
             buf[i] = (char)('a' + i % 26);
         return (size_t)n;
     }
@@ -373,7 +375,7 @@ static int cmd_trickle(char **a)
 
 static int cmd_reset(char **a)
 {
-    static char out[512], in[4096];
+    static char out[1 << 21], in[4096];
     long expect;
     size_t len = make_request(a[0], num(a[1], 1, 1 << 30), out, sizeof out,
                               &expect);

@@ -474,3 +474,48 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
     stop_server
     [ "$SRV_RC" -eq 0 ]
 }
+
+@test "SIGTERM under steady load: every reply whole, requests in flight finished, exit 0 in time" {
+    local proto cl=$BATS_TEST_TMPDIR/client.json
+    for proto in echo size http; do
+        start_server --protocol "$proto" --sleep-us 2000 --drain-timeout 5 --stats "$STATS"
+        # Keep-alive connections that send their next request the moment a
+        # reply is whole: never idle, so only the drain can end them.
+        start_client "$BIN/client_load" -q -P "$proto" -r 0 -c 8 -t 1 -d 60 \
+            -T 20 --json "$cl" "127.0.0.1:$PORT"
+        STATS_JSON=$(stats_now)
+        until [ "$(stat_field bytes_out)" -ge 20000 ]; do STATS_JSON=$(stats_now); done
+        local t0=$SECONDS
+        stop_server TERM
+        [ "$SRV_RC" -eq 0 ]
+        [ $((SECONDS - t0)) -lt 5 ]
+        kill -INT "$CL_PID"
+        stop_client
+        # Every reply the client received was whole and right: a request the
+        # drain left unanswered is "closed", never a cut or wrong reply.
+        jq -e '.errors.protocol == 0 and .errors.read == 0 and .errors.timeout == 0
+               and .totals.requests > 0' "$cl"
+        # Whatever the client counted, the server sent.
+        [ "$(jq .totals.bytes_received "$cl")" -le "$(jq .bytes_out "$STATS")" ]
+        [ "$(jq .active "$STATS")" -eq 0 ]
+    done
+}
+
+@test "SIGTERM with requests pipelined far ahead: the drain still ends in time" {
+    start_server --protocol http --sleep-us 2000 --drain-timeout 3 --stats "$STATS"
+    # 3,000 requests sent at once take 6 s to answer: longer than the drain.
+    local reqs=$BATS_TEST_TMPDIR/reqs
+    for _ in $(seq 3000); do printf 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n'; done >"$reqs"
+    "$TCPCHECK" raw "$PORT" <"$reqs" >"$BATS_TEST_TMPDIR/replies" 3>&- 4>&- &
+    local raw_pid=$!
+    STATS_JSON=$(stats_now)
+    until [ "$(stat_field requests)" -ge 20 ]; do STATS_JSON=$(stats_now); done
+    local t0=$SECONDS
+    stop_server TERM
+    [ "$SRV_RC" -eq 0 ]
+    [ $((SECONDS - t0)) -lt 3 ]
+    wait "$raw_pid"
+    [ "$(jq .requests "$STATS")" -lt 3000 ]
+    # The last reply told the client the connection was closing.
+    [ "$(grep -c 'Connection: close' "$BATS_TEST_TMPDIR/replies")" -eq 1 ]
+}
