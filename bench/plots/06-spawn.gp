@@ -14,7 +14,7 @@ shade(m, kind) = (kind eq "server") ? mcolour(m) : ((m eq "fork") ? 0xF2B38A : 0
 set xtics rotate by -25 left nomirror
 set xrange [-0.8:*]
 set bmargin 9
-set rmargin 16
+set rmargin 24
 if (flagtitle eq "") { unset key }
 do for [t in terms] {
     eval setterm(t)
