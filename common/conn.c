@@ -301,14 +301,15 @@ void conn_serve(int fd, const struct conn_env *env)
         if (step != STEP_MORE)
             break;
     }
+    /* Counted before the peer can see the end of the connection (the FIN of
+     * linger_close's shutdown, or close), so a client that has seen it finds
+     * the connection in the accounting. */
+    stats_add(env->stats->completed, 1);
     /* In a drain the peer may have sent its next request already: closing on
      * it unread would reset the connection and could destroy the last reply. */
     if (linger || draining(env))
         linger_close(fd);
     if (log_verbosity() > 0)
         log_notice("connection %d closed", fd);
-    /* Counted before close(), so a client that has seen the close finds the
-     * connection in the accounting. */
-    stats_add(env->stats->completed, 1);
     close(fd);
 }
