@@ -158,6 +158,9 @@ int main(int argc, char **argv)
     if (optind != argc)
         return usage("unexpected argument");
     printf("ballast_mb,primitive,calls,rounds,us_median,us_min,us_max\n");
+    /* Nothing may sit in stdio's buffer at a fork: a child that flushed it
+     * (a sanitizer's _exit does) would print it again. */
+    fflush(stdout);
     for (int i = 0; i < nsizes; i++) {
         if (grow_ballast(sizes[i]) < 0) {
             fprintf(stderr, "spawn_cost: ballast %ld MiB: %s\n", sizes[i],
