@@ -380,10 +380,13 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
     cp "$SERVER" "$dir/"
     SERVER="$dir/${SERVER##*/}"
     STATS=$dir/stats.json
-    # A first run tells how many tasks the server has before any connection
-    # (sanitizers add threads of their own); the second gets room for two more.
-    start_server --setpriv-nobody
+    # A first run tells how many tasks the server has once it has served a
+    # connection (a sanitizer runtime starts threads of its own, some lazily);
+    # the second run gets room for two more.
     [ -z "${VALGRIND:-}" ] || skip "valgrind itself crashes when fork fails under RLIMIT_NPROC"
+    start_server --setpriv-nobody
+    "$TCPCHECK" seq "$PORT" 3 echo 10
+    wait_for no_children
     local tasks
     tasks=$(nobody_tasks)
     stop_server
