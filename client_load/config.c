@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 
 enum {
@@ -308,30 +309,6 @@ static int apply(int c, const char *arg, struct client_cfg *cfg,
     return -1;
 }
 
-/* getopt_long's own messages are silenced (opterr = 0); the unknown or
- * incomplete option is described here instead. */
-static void describe_bad_option(int argc, char **argv, char *err, size_t errlen)
-{
-    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-    if (optopt != 0 && optopt != '?') {
-        for (const struct option *o = long_opts; o->name; o++)
-            if (o->val == optopt && o->has_arg == required_argument) {
-                snprintf(err, errlen, "--%s: missing value", o->name);
-                return;
-            }
-        snprintf(err, errlen, "-%c: unknown option", optopt);
-        return;
-    }
-    if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') == NULL) {
-        for (const struct option *o = long_opts; o->name; o++)
-            if (strcmp(arg + 2, o->name) == 0) {
-                snprintf(err, errlen, "%s: missing value", arg);
-                return;
-            }
-    }
-    snprintf(err, errlen, "%s: unknown option", arg);
-}
-
 /* The checks that need more than one flag. */
 static int check_together(struct client_cfg *cfg, const struct seen *seen,
                           long ncpu, char *err, size_t errlen)
@@ -376,7 +353,7 @@ enum config_result config_parse(int argc, char **argv, long ncpu,
             return CONFIG_EXIT_OK;
         }
         if (c == '?' || c == ':') {
-            describe_bad_option(argc, argv, err, errlen);
+            cli_describe_bad_option(long_opts, argc, argv, err, errlen);
             return CONFIG_USAGE;
         }
         if (apply(c, optarg, cfg, &seen, err, errlen) < 0)

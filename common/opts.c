@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "opts.h"
 
 enum {
@@ -205,30 +206,6 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
     return -1;
 }
 
-/* getopt_long's own messages would name no reason our way; it is silenced
- * (opterr = 0) and the unknown or incomplete option is described here. */
-static void describe_bad_option(int argc, char **argv, char *err, size_t errlen)
-{
-    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-    if (optopt != 0 && optopt != '?') {
-        for (const struct option *o = long_opts; o->name; o++)
-            if (o->val == optopt && o->has_arg == required_argument) {
-                snprintf(err, errlen, "--%s: missing value", o->name);
-                return;
-            }
-        snprintf(err, errlen, "-%c: unknown option", optopt);
-        return;
-    }
-    if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') == NULL) {
-        for (const struct option *o = long_opts; o->name; o++)
-            if (strcmp(arg + 2, o->name) == 0) {
-                snprintf(err, errlen, "%s: missing value", arg);
-                return;
-            }
-    }
-    snprintf(err, errlen, "%s: unknown option", arg);
-}
-
 enum opts_result opts_parse(int argc, char **argv, const char *prog,
                             bool has_threads, struct server_cfg *cfg,
                             FILE *out, char *err, size_t errlen)
@@ -249,7 +226,7 @@ enum opts_result opts_parse(int argc, char **argv, const char *prog,
             return OPTS_EXIT_OK;
         }
         if (c == '?' || c == ':') {
-            describe_bad_option(argc, argv, err, errlen);
+            cli_describe_bad_option(long_opts, argc, argv, err, errlen);
             return OPTS_USAGE;
         }
         if (apply(c, optarg, prog, has_threads, cfg, err, errlen) < 0)
