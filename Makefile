@@ -1,5 +1,5 @@
 # perconn: fork-per-connection vs thread-per-connection, measured.
-# make [all] | test | bench | fuzz | deps | install | clean
+# make [all] | test | bench | bench-stability | fuzz | deps | install | clean
 # Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1
 #            HARDEN= (no hardening flags) V=1 (show commands)
 
@@ -34,7 +34,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs test-valgrind bench bench-client bench-overload fuzz deps install clean FORCE
+.PHONY: all test test-programs test-valgrind bench bench-stability bench-client bench-overload fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -110,6 +110,15 @@ bench:
 	$(Q)bench/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh $(PROFILE)
+
+# The quick profile twice, back to back, and whether the two runs' verdicts
+# agree (bench/run.sh --compare): the bench's own stability check.
+bench-stability:
+	$(Q)bench/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh $(PROFILE)
+	$(Q)a=$$(readlink -f results/latest) && bench/run.sh $(PROFILE) && \
+	    bench/run.sh --compare "$$a" "$$(readlink -f results/latest)"
 
 # libFuzzer harnesses of the parsers, FUZZ_SECONDS each (clang).
 FUZZ_SECONDS ?= 60

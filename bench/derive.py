@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""derive.py NN DATA_DIR: the derived tables of experiments 6-9, from their
-data/*.csv (run by each experiment's finish step, and so by --replot).
+"""derive.py NN DATA_DIR: the derived tables of experiments 3 and 5-9, from
+their data/*.csv (run by each experiment's finish step, and so by --replot).
 
-  06  06-spawn.csv: one row per bar of the figure: the spawn primitive at
-      each parent size and the server's CPU per connection, per model, with
-      the primitive's share of the server's CPU (at the smallest ballast).
+  03  03-stevens.csv: per model, hyperfine's timed runs of Stevens' job over
+      the usable rounds (undisturbed, while two runs remain): mean, standard
+      deviation, median, min, max, and the servers' accounting summed over
+      those rounds.
+  05  05-spectrum.csv (the medians, as summarize.py) and
+      05-spectrum-points.csv: the connection-latency spectrum of every
+      usable run, from its client JSON in raw/.
+  06  06-spawn-primitive.csv: the rounds of 06-spawn-rounds.csv per model
+      and parent size (median, min, max over the usable ones); 06-spawn.csv:
+      one row per bar of the figure: the spawn primitive at each parent size
+      and the server's CPU per connection, per model, with the primitive's
+      share of the server's CPU (at the smallest ballast).
   07  07-ballast.csv (the medians, as summarize.py) and 07-ballast-fit.csv: least-squares line through every run's server CPU
       per connection, and through 10^6 / connections_per_s (wall time per
       connection), against --ballast-mb, per model; slope per 100 MiB.
@@ -16,12 +25,16 @@ data/*.csv (run by each experiment's finish step, and so by --replot).
 Numbers are written by fmt.num, and the report quotes them as written.
 """
 import csv
+import json
+import re
+import statistics
 import sys
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fmt import num  # noqa: E402
+from stats import usable  # noqa: E402
 import summarize  # noqa: E402
 
 MODELS = ("fork", "thread")
@@ -53,15 +66,99 @@ def fnum(text):
         return None
 
 
+def profile(data):
+    """The run's profile.conf (next to data/) as a dict of strings."""
+    out = {}
+    path = data.parent / "profile.conf"
+    for line in path.read_text().splitlines() if path.exists() else []:
+        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        if m:
+            out[m.group(1)] = m.group(2).strip('"')
+    return out
+
+
+def stevens(data):
+    runs = read(data, "03-stevens-runs.csv")
+    rounds = read(data, "03-stevens-rounds.csv")
+    p = profile(data)
+    conns = float(p.get("STEVENS_CONNECTIONS", "0") or 0)
+    header = ["model", "clients", "connections", "size", "runs", "mean_s", "stddev_s",
+              "median_s", "min_s", "max_s", "us_per_conn", "errors", "flagged_runs",
+              "server_rc", "server_accepted", "server_cpu_us_per_conn", "disturbed_runs",
+              "disturbed_used", "client_bound_runs"]
+    rows = []
+    for m in MODELS:
+        mine = usable([r for r in runs if r["model"] == m])
+        if not mine:
+            continue
+        used = {(r["round"], r["attempt"]) for r in mine}
+        rnds = [r for r in rounds if r["model"] == m and (r["round"], r["attempt"]) in used]
+        times = [float(r["time_s"]) for r in mine]
+        mean = statistics.fmean(times)
+        errors = sum(int(r["errors"] or 1) for r in rnds)
+        bad_rounds = sum(1 for r in rnds if r["errors"] != "0" or r["server_rc"] != "0")
+        accepted = sum(int(r["server_accepted"] or 0) for r in rnds)
+        cpu = sum(float(r["server_cpu_s"] or 0) for r in rnds)
+        rows.append([
+            m, p.get("STEVENS_CLIENTS", ""), p.get("STEVENS_CONNECTIONS", ""),
+            p.get("STEVENS_SIZE", ""), str(len(times)), num(mean),
+            num(statistics.stdev(times)) if len(times) > 1 else "0",
+            num(statistics.median(times)), num(min(times)), num(max(times)),
+            num(mean / conns * 1e6) if conns else "",
+            str(errors), str(sum(r["exit_code"] != "0" for r in mine) + bad_rounds),
+            str(max((int(r["server_rc"]) for r in rnds), default=0)), str(accepted),
+            num(cpu / accepted * 1e6) if accepted else "",
+            str(sum(r["disturbed"] == "1" for r in runs if r["model"] == m)),
+            str(sum(r["disturbed"] == "1" for r in mine)),
+            str(sum(r["client_bound"] == "1" for r in rnds))])
+    write(data, "03-stevens.csv", header, rows)
+
+
+def spectrum(data):
+    medians(data, "05-spectrum", ["model", "concurrency"],
+            ["connection_p50_us", "connection_p90_us", "connection_p99_us",
+             "connection_p99_9_us", "connection_max_us"])
+    runs = read(data, "05-spectrum-runs.csv")
+    rows = []
+    for m in MODELS:
+        for k, r in enumerate(usable([r for r in runs if r["model"] == m]), 1):
+            name = (f"05-spectrum-{m}-c{r['concurrency']}-s{r['size']}-"
+                    f"r{r['requests_per_conn']}-rep{r['repeat']}")
+            if r["attempt"] != "1":
+                name += f"-a{r['attempt']}"
+            path = data.parent / "raw" / f"{name}.client.json"
+            if not path.exists():
+                continue
+            spec = json.loads(path.read_text())["latency_us"]["connection"].get("spectrum", [])
+            bad = "1" if summarize.flagged(r) else "0"
+            for step in spec:
+                pct = float(step["percentile"])
+                if pct < 100:
+                    rows.append([m, str(k), f"{step['percentile']}",
+                                 num(1 / (1 - pct / 100)), f"{step['value_us']}", bad])
+    write(data, "05-spectrum-points.csv",
+          ["model", "repeat", "percentile", "tail", "value_us", "flagged"], rows)
+
+
 def spawn(data):
-    prim = read(data, "06-spawn-primitive.csv")
+    rounds = read(data, "06-spawn-rounds.csv")
+    prim = []
+    for m in MODELS:
+        mine = [r for r in rounds if r["model"] == m]
+        for mib in sorted({r["ballast_mb"] for r in mine}, key=float):
+            use = usable([r for r in mine if r["ballast_mb"] == mib])
+            us = [float(r["us"]) for r in use]
+            prim.append({"model": m, "ballast_mb": mib, "calls": use[0]["calls"],
+                         "rounds": str(len(us)), "us_median": num(statistics.median(us)),
+                         "us_min": num(min(us)), "us_max": num(max(us))})
+    write(data, "06-spawn-primitive.csv", list(prim[0]) if prim else ["model"],
+          [list(r.values()) for r in prim])
     servers = {r["model"]: r for r in read(data, "06-spawn-server.csv")}
     header = ["model", "bar", "kind", "ballast_mb", "us_median", "us_min", "us_max",
               "share_pct", "source", "n", "errors", "flagged_runs"]
     rows = []
     for m in MODELS:
-        mine = sorted((r for r in prim if r["model"] == m),
-                      key=lambda r: float(r["ballast_mb"]))
+        mine = [r for r in prim if r["model"] == m]
         for r in mine:
             rows.append([m, f"{PRIMITIVE[m]} alone ({r['ballast_mb']} MiB parent)", "primitive",
                          r["ballast_mb"], r["us_median"], r["us_min"], r["us_max"], "",
@@ -181,9 +278,10 @@ def knee(data):
 
 
 def main(argv):
-    steps = {"06": spawn, "07": ballast, "08": idle, "09": knee}
+    steps = {"03": stevens, "05": spectrum, "06": spawn, "07": ballast, "08": idle,
+             "09": knee}
     if len(argv) != 3 or argv[1] not in steps:
-        print("usage: derive.py 06|07|08|09 DATA_DIR", file=sys.stderr)
+        print("usage: derive.py 03|05|06|07|08|09 DATA_DIR", file=sys.stderr)
         return 2
     steps[argv[1]](Path(argv[2]))
     return 0

@@ -25,5 +25,10 @@ def ratio(a, b):
     a, b = float(a), float(b)
     if b == 0:
         return ""
-    r = a / b
-    return f"{r:.2f}" if r < 10 else f"{r:.1f}"
+    return times(a / b)
+
+
+def times(x):
+    """A ratio or an interval bound as a verdict writes it ("2.9", "14.2")."""
+    x = float(x)
+    return f"{x:.2f}" if x < 10 else f"{x:.1f}"

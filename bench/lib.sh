@@ -15,21 +15,62 @@ PORT=
 CLIENT_RC=
 PIN_SERVER=()
 PIN_CLIENT=()
+CLIENT_THREADS=1
+BENCH_CPUS=()
+REPEAT_STOP=
+REPEAT_WIDEST=
+CHILDREN_CPU_S=0
 # PINNING: how the processes are pinned, in words (machine.json, report.md).
 export PINNING="none (fewer than 2 CPUs): server and client share the CPUs"
+export SERVER_CPUS='' CLIENT_CPUS='' CLIENT_THREADS
 
 die() {
     echo "bench: $*" >&2
     exit 1
 }
 
+# cpu_list: the CPUs this shell may run on (its affinity), one per line.
+cpu_list() {
+    local list
+    list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || list=
+    [ -n "$list" ] || list=0-$(($(nproc) - 1))
+    tr ',' '\n' <<<"$list" | awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }'
+}
+
+# busy_before: how many CPUs other programs kept busy over one second, before
+# the run (a sampling interval, not a wait for anything); warns, and sets
+# BUSY_BEFORE and BUSY_FLAG for machine.json, when over DISTURB_SHARE.
+busy_before() {
+    local s0 s1 t0 t1
+    t0=$EPOCHREALTIME s0=$(cpu_snapshot)
+    sleep 1
+    t1=$EPOCHREALTIME s1=$(cpu_snapshot)
+    BUSY_BEFORE=$(awk -v a="${s0%% *}" -v b="${s1%% *}" -v t0="${t0/,/.}" -v t1="${t1/,/.}" \
+        -v tck="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / tck / (t1 - t0) }')
+    BUSY_FLAG=$(awk -v b="$BUSY_BEFORE" -v s="$DISTURB_SHARE" 'BEGIN { print (b > s) ? 1 : 0 }')
+    if [ "$BUSY_FLAG" -eq 1 ]; then
+        echo "bench: warning: the machine is busy before the run: other programs use" \
+            "$BUSY_BEFORE CPUs (load average $(cut -d' ' -f1 /proc/loadavg)); runs they" \
+            "disturb will be marked and measured again" >&2
+    fi
+    export BUSY_BEFORE BUSY_FLAG
+}
+
 # pin_setup: with at least two CPUs, the server (and every process or thread
-# it spawns: affinity is inherited) runs on CPU 0 and the client on CPU 1.
+# it spawns: affinity is inherited) runs on the first CPU and client_load on
+# all the others, one worker thread per CPU (-t). BENCH_CPUS are the CPUs
+# whose use the interference check accounts for.
 pin_setup() {
-    if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-        PIN_SERVER=(taskset -c 0)
-        PIN_CLIENT=(taskset -c 1)
-        PINNING="taskset: the server and everything it spawns on CPU 0, client_load (one worker thread) on CPU 1"
+    mapfile -t BENCH_CPUS < <(cpu_list)
+    CLIENT_THREADS=${#BENCH_CPUS[@]}
+    if [ "${#BENCH_CPUS[@]}" -ge 2 ] && command -v taskset >/dev/null; then
+        local rest
+        rest=$(IFS=,; echo "${BENCH_CPUS[*]:1}")
+        CLIENT_THREADS=$((${#BENCH_CPUS[@]} - 1))
+        SERVER_CPUS=${BENCH_CPUS[0]} CLIENT_CPUS=$rest
+        PIN_SERVER=(taskset -c "${BENCH_CPUS[0]}")
+        PIN_CLIENT=(taskset -c "$rest")
+        PINNING="taskset: the server and everything it spawns on CPU ${BENCH_CPUS[0]}, client_load on CPU $rest ($CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS)"
     fi
 }
 
@@ -91,32 +132,151 @@ run_client() {
     shift 2
     rm -f "$prefix.client.json"
     CLIENT_RC=0
-    "${PIN_CLIENT[@]}" "$BIN/client_load" -P "$proto" -q \
+    "${PIN_CLIENT[@]}" "$BIN/client_load" -P "$proto" -q -t "$CLIENT_THREADS" \
         --json "$prefix.client.json" "$@" "127.0.0.1:$PORT" \
         2>"$prefix.client.err" || CLIENT_RC=$?
+}
+
+# ---- interference and client saturation -----------------------------------
+# Around every measured point the bench reads what the CPUs it uses
+# (BENCH_CPUS) did: /proc/stat's busy time, minus the server's CPU (its own
+# and its reaped children's, from its accounting JSON), the client's (from
+# its JSON) and the kernel's work (irq and softirq time, and the kernel
+# threads on those CPUs: loopback traffic is processed in softirq and
+# ksoftirqd, a fork child's exit is finished by kworkers and RCU; that is
+# the test's cost), is what other programs took. Steal time is the
+# hypervisor's. Either above DISTURB_SHARE of one CPU over the point's wall
+# time, and above the clock tick's resolution (two ticks per CPU), marks the
+# point disturbed; measure_point then measures it again. Subtracting all
+# irq/softirq time is conservative: part of it was already in the server's
+# or client's system time, so "others" is never overstated.
+CLK_TCK=$(getconf CLK_TCK)
+WIN_T0=
+WIN_S0=
+WIN_T1=
+WIN_S1=
+WIN_DISTURBED=0
+WIN_WORDS=
+WIN_ROW=
+WIN_COLUMNS=others_cpu_s,steal_s,kernel_cpu_s,client_cpu_share,client_bound,disturbed,loadavg
+
+# cpu_snapshot: "BUSY IRQ STEAL KTHREADS SERVER" in clock ticks: BUSY is
+# user+nice+system+irq+softirq of BENCH_CPUS, IRQ the irq+softirq part,
+# STEAL their steal, KTHREADS the CPU of the kernel threads last seen on
+# them (children of kthreadd, pid 2: ksoftirqd, kworkers, RCU), SERVER the
+# server's own and reaped children's CPU so far (0 without a server).
+# cat, not awk, opens the /proc files: a process may exit between the glob
+# and the read, and mawk stops at a file it cannot open.
+cpu_snapshot() {
+    { cat /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } |
+        awk -v cpus=" ${BENCH_CPUS[*]} " -v srv="${SRV_PID:-0}" '
+        $1 ~ /^cpu[0-9]+$/ {
+            if (index(cpus, " " substr($1, 4) " ")) {
+                busy += $2 + $3 + $4 + $7 + $8; irq += $7 + $8; steal += $9
+            }
+            next
+        }
+        $1 ~ /^[0-9]+$/ {
+            pid = $1
+            sub(/^.*\) /, "")
+            if (pid == srv) server += $12 + $13 + $14 + $15
+            else if (($2 == 2 || pid == 2) && index(cpus, " " $37 " ")) kthreads += $12 + $13
+        }
+        END { printf "%d %d %d %d %d\n", busy, irq, steal, kthreads, server }'
+}
+
+window_begin() {
+    WIN_S0=$(cpu_snapshot)
+    WIN_T0=$EPOCHREALTIME
+}
+
+window_end() {
+    WIN_T1=$EPOCHREALTIME
+    WIN_S1=$(cpu_snapshot)
+}
+
+# window_row SERVER_CPU_S CLIENT_CPU_S: sets WIN_ROW to the WIN_COLUMNS of
+# the last window (SERVER_CPU_S: the server's CPU total at its exit, which
+# the window's start snapshot is subtracted from; CLIENT_CPU_S: the
+# client's own), WIN_DISTURBED (0 or 1) and WIN_WORDS (the figures in
+# words). An empty CPU (no JSON) counts as 0.
+window_row() {
+    local row
+    row=$(awk -v s0="$WIN_S0" -v s1="$WIN_S1" -v t0="${WIN_T0/,/.}" -v t1="${WIN_T1/,/.}" \
+        -v srv="${1:-0}" -v cli="${2:-0}" -v tck="$CLK_TCK" -v ncli="$CLIENT_THREADS" \
+        -v share="$DISTURB_SHARE" -v bound="$CLIENT_BOUND_SHARE" -v ncpu="${#BENCH_CPUS[@]}" '
+        BEGIN {
+            split(s0, a, " "); split(s1, b, " ")
+            wall = t1 - t0; if (wall <= 0) wall = 1e-6
+            net = (b[2] - a[2] + b[4] - a[4]) / tck
+            server = srv - a[5] / tck; if (server < 0) server = 0
+            others = (b[1] - a[1]) / tck - server - cli - net; if (others < 0) others = 0
+            steal = (b[3] - a[3]) / tck
+            cshare = cli / (wall * ncli)
+            floor = 2 * ncpu / tck
+            disturbed = ((others > floor && others / wall > share) ||
+                         (steal > floor && steal / wall > share)) ? 1 : 0
+            getline load < "/proc/loadavg"; split(load, l, " ")
+            printf "%.3f,%.3f,%.3f,%.3f,%d,%d,%s\n", others, steal, net, cshare,
+                   (cshare >= bound) ? 1 : 0, disturbed, l[1]
+        }')
+    WIN_DISTURBED=$(cut -d, -f6 <<<"$row")
+    WIN_WORDS="other programs used $(cut -d, -f1 <<<"$row") s of CPU, steal $(cut -d, -f2 <<<"$row") s, in $(awk -v a="${WIN_T0/,/.}" -v b="${WIN_T1/,/.}" 'BEGIN { printf "%.2f", b - a }') s"
+    WIN_ROW=$row
+}
+
+# measure_again ATTEMPT WHAT: true (and says so) when the window just ended
+# was disturbed and DISTURB_RETRIES allow another attempt after ATTEMPT.
+measure_again() {
+    if [ "$WIN_DISTURBED" -ne 1 ] || [ "$1" -gt "$DISTURB_RETRIES" ]; then
+        return 1
+    fi
+    echo "bench: $2: disturbed ($WIN_WORDS); measuring again" >&2
+}
+
+# children_cpu: sets CHILDREN_CPU_S to the user+sys seconds of this shell's
+# finished children so far (bash's times). Call it as a command, never in
+# $(...): a subshell is a new process whose children's times start at 0.
+children_cpu() {
+    times >"$TMPD/times"
+    # shellcheck disable=SC2034  # read by the experiments that call it
+    CHILDREN_CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
+                                        split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
+                                    print s }' "$TMPD/times")
+}
+
+# json_cpu FILE PATH: user+sys seconds at jq PATH (.client or .) of a JSON
+# file, or nothing when the file is missing.
+json_cpu() {
+    [ -s "$1" ] || return 0
+    jq -r "$2 | ((.cpu_user_s // 0) + (.cpu_sys_s // 0))" "$1"
 }
 
 # The columns of every data/NN-*-runs.csv written by measure_point: one row
 # per model x point x repeat. Latencies in microseconds; an empty field is a
 # phase the run did not have (no connection phase with -r 0). missed:
 # requests an open loop (-R) was due to send but could not (0 otherwise).
-RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn,missed
+# attempt: 1, or 2, 3... for a point measured again because the one before
+# was disturbed; then the WIN_COLUMNS of the interference check.
+RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,attempt,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn,missed
 
-# run_row MODEL REPEAT CLIENT_RC SERVER_RC CLIENT_JSON SERVER_JSON: prints one
-# RUN_COLUMNS row. A missing client JSON counts as one error.
+# run_row MODEL CONC SIZE RPC REPEAT ATTEMPT CLIENT_RC SERVER_RC CLIENT_JSON
+# SERVER_JSON: prints the RUN_COLUMNS of one run up to missed (the caller
+# appends the WIN_COLUMNS). A missing client JSON counts as one error.
 run_row() {
-    local model=$1 repeat=$2 crc=$3 src=$4 cjson=$5 sjson=$6
-    local server='{}'
+    local model=$1 conc=$2 size=$3 rpc=$4 repeat=$5 attempt=$6 crc=$7 src=$8 cjson=$9
+    local sjson=${10} server='{}'
     [ -s "$sjson" ] && server=$(cat "$sjson")
     if [ ! -s "$cjson" ]; then
-        printf '%s,,,,%s,,,,,,,,,,,,,,,,1,%s,%s,,,\n' "$model" "$repeat" "$crc" "$src"
+        printf '%s,%s,%s,%s,%s,%s,,,,,,,,,,,,,,,,1,%s,%s,,,\n' \
+            "$model" "$conc" "$size" "$rpc" "$repeat" "$attempt" "$crc" "$src"
         return
     fi
     jq -r --arg model "$model" --argjson repeat "$repeat" --argjson crc "$crc" \
-        --argjson src "$src" --argjson s "$server" '
+        --argjson attempt "$attempt" --argjson src "$src" --argjson s "$server" '
         def ph(p; k): if .latency_us[p].count > 0 then .latency_us[p][k] else "" end;
         [$model, .config.connections, .config.size, .config.requests_per_conn,
-         $repeat, .totals.connections_per_s, .totals.requests_per_s,
+         $repeat, $attempt, .totals.connections_per_s, .totals.requests_per_s,
          (.totals.bytes_received_per_s / 1e6 * 1000 | round / 1000),
          ph("connect"; "p50"), ph("connect"; "p99"),
          ph("connection"; "p50"), ph("connection"; "p90"),
@@ -140,6 +300,8 @@ append_row() {
 # one server process for one point: start it, warm up and measure with
 # client_load (-c CONC -s SIZE -r RPC -d DURATION -w WARMUP), stop it, and
 # append the row to data/EXP-runs.csv. Raw files: raw/EXP-MODEL-cC-sS-rRPC-repN.*
+# (-repN-aK for attempt K). A disturbed run is kept (disturbed=1) and the
+# point measured again, at most DISTURB_RETRIES times.
 # Sets POINT_PREFIX (the raw files' common path).
 #
 # Experiments that vary something besides these (a server flag, an offered
@@ -158,23 +320,107 @@ measure_point() {
     shift 8
     local -a extra=("$@")
     [ "$rpc" -ne 1 ] || extra+=(--source "$SOURCE_RANGE")
-    POINT_PREFIX=$RUN/raw/$exp-$model${POINT_TAG:+-$POINT_TAG}-c$conc-s$size-r$rpc-rep$rep
-    server_start "$POINT_PREFIX" "$model" "$proto" "${POINT_SERVER_ARGS[@]}"
-    run_client "$POINT_PREFIX" "$proto" -c "$conc" -s "$size" -r "$rpc" \
-        -d "$dur" -w "$WARMUP" "${extra[@]}"
-    server_stop
-    local header=$RUN_COLUMNS row
-    row=$(run_row "$model" "$rep" "$CLIENT_RC" "$SRV_RC" \
-        "$POINT_PREFIX.client.json" "$POINT_PREFIX.server.json")
-    if [ -n "$POINT_COLS" ]; then
-        header+=,$POINT_COLS
-        row+=,$POINT_VALS
-    fi
-    append_row "$RUN/data/$exp-runs.csv" "$header" "$row"
+    local header=$RUN_COLUMNS,$WIN_COLUMNS row attempt=1 base
+    base=$RUN/raw/$exp-$model${POINT_TAG:+-$POINT_TAG}-c$conc-s$size-r$rpc-rep$rep
+    [ -z "$POINT_COLS" ] || header+=,$POINT_COLS
+    while :; do
+        POINT_PREFIX=$base
+        [ "$attempt" -eq 1 ] || POINT_PREFIX+=-a$attempt
+        server_start "$POINT_PREFIX" "$model" "$proto" "${POINT_SERVER_ARGS[@]}"
+        window_begin
+        run_client "$POINT_PREFIX" "$proto" -c "$conc" -s "$size" -r "$rpc" \
+            -d "$dur" -w "$WARMUP" "${extra[@]}"
+        window_end
+        server_stop
+        row=$(run_row "$model" "$conc" "$size" "$rpc" "$rep" "$attempt" "$CLIENT_RC" \
+            "$SRV_RC" "$POINT_PREFIX.client.json" "$POINT_PREFIX.server.json")
+        window_row "$(json_cpu "$POINT_PREFIX.server.json" .)" \
+            "$(json_cpu "$POINT_PREFIX.client.json" .client)"
+        row+=,$WIN_ROW
+        [ -z "$POINT_COLS" ] || row+=,$POINT_VALS
+        append_row "$RUN/data/$exp-runs.csv" "$header" "$row"
+        measure_again "$attempt" "${POINT_PREFIX##*/}" || break
+        attempt=$((attempt + 1))
+    done
     POINT_SERVER_ARGS=()
     POINT_TAG=
     POINT_COLS=
     POINT_VALS=
+}
+
+# measure_pairs EXP PROTO CONC SIZE RPC DURATION MIN METRICS [CLIENT_ARGS...]:
+# one point of an experiment, both models, in interleaved pairs of
+# measure_point (fork then thread, then thread then fork, ...: a drift of the
+# machine hits both). METRICS (comma-separated RUN_COLUMNS, or "") are the
+# point's verdicts: then at least VERDICT_REPEATS pairs are run, and more
+# until every metric's thread/fork ratio has a 95 % interval no wider than
+# ±CI_TARGET of the ratio (bench/stats.py), MAX_REPEATS pairs are done, or
+# the next pair would overrun the step's budget (STEP_BUDGET_MS, set by
+# run.sh) or the profile's TIME_BUDGET. Without METRICS, MIN pairs. The
+# POINT_* variables apply to every run of the point. One row per point goes
+# to data/repeats.csv: the pairs run and why they stopped.
+measure_pairs() {
+    local exp=$1 proto=$2 conc=$3 size=$4 rpc=$5 dur=$6 min=$7 metrics=$8
+    shift 8
+    local -a sargs=("${POINT_SERVER_ARGS[@]}")
+    local tag=$POINT_TAG cols=$POINT_COLS vals=$POINT_VALS
+    local flt="concurrency=$conc,size=$size,requests_per_conn=$rpc" k
+    local -a ck cv
+    IFS=, read -r -a ck <<<"$cols"
+    IFS=, read -r -a cv <<<"$vals"
+    for k in "${!ck[@]}"; do flt+=",${ck[$k]}=${cv[$k]}"; done
+    if [ -n "$metrics" ] && [ "$min" -lt "$VERDICT_REPEATS" ]; then min=$VERDICT_REPEATS; fi
+    local rep=0 start m
+    start=$(now_ms)
+    while :; do
+        rep=$((rep + 1))
+        for m in $(pair_order "$rep"); do
+            POINT_SERVER_ARGS=("${sargs[@]}") POINT_TAG=$tag POINT_COLS=$cols POINT_VALS=$vals
+            measure_point "$exp" "$m" "$proto" "$conc" "$size" "$rpc" "$rep" "$dur" "$@"
+        done
+        [ "$rep" -ge "$min" ] || continue
+        [ -n "$metrics" ] || { REPEAT_STOP=minimum REPEAT_WIDEST=''; break; }
+        ! repeat_more "$RUN/data/$exp-runs.csv" "$flt" "$metrics" "$rep" "$start" || continue
+        break
+    done
+    repeats_row "$exp" "${flt//,/ }" "$metrics" "$rep" "$start"
+    POINT_SERVER_ARGS=() POINT_TAG='' POINT_COLS='' POINT_VALS=''
+}
+
+# pair_order K: the models' order in the K-th pair: fork first in odd pairs.
+pair_order() {
+    if [ $(($1 % 2)) -eq 1 ]; then echo fork thread; else echo thread fork; fi
+}
+
+# repeat_more RUNS_CSV FILTER METRICS DONE START_MS: whether a point that has
+# DONE pairs (or rounds) needs another: no when every metric's interval is
+# within CI_TARGET, MAX_REPEATS are done, or one more (at the mean pace so
+# far) would overrun STEP_BUDGET_MS or the profile's TIME_BUDGET. Sets
+# REPEAT_STOP (target, max_repeats, step_budget, time_budget) and
+# REPEAT_WIDEST (the widest half-width, % of its ratio).
+repeat_more() {
+    local done=$4 spent=$(($(now_ms) - $5))
+    if REPEAT_WIDEST=$(python3 "$ROOT/bench/stats.py" converged "$1" "$2" "$3" "$CI_TARGET"); then
+        REPEAT_STOP=target
+    elif [ "$done" -ge "$MAX_REPEATS" ]; then
+        REPEAT_STOP=max_repeats
+    elif [ $((spent + spent / done)) -gt "${STEP_BUDGET_MS:-0}" ]; then
+        REPEAT_STOP=step_budget
+    elif [ $(($(now_ms) - BENCH_START_MS + spent / done)) -gt $((TIME_BUDGET * 1000)) ]; then
+        REPEAT_STOP=time_budget
+    else
+        return 0
+    fi
+    return 1
+}
+
+# repeats_row EXP POINT METRICS DONE START_MS: data/repeats.csv's row for a
+# point: the pairs (rounds) it took and why it stopped (REPEAT_STOP).
+repeats_row() {
+    append_row "$RUN/data/repeats.csv" \
+        experiment,point,metrics,pairs,stopped_by,widest_halfwidth_pct,budget_s,spent_s \
+        "$1,$2,${3//,/ },$4,$REPEAT_STOP,$REPEAT_WIDEST,$(awk -v b="${STEP_BUDGET_MS:-0}" \
+            -v s=$(($(now_ms) - $5)) 'BEGIN { printf "%.1f,%.1f", b / 1000, s / 1000 }')"
 }
 
 # summarize EXP KEYS METRICS: data/EXP-runs.csv -> data/EXP.csv, one row per

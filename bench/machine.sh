@@ -2,7 +2,10 @@
 # machine.sh: prints machine.json, what a reader needs to judge a run: the
 # CPU, kernel, compiler and flags, the limits and sysctls that bound
 # connection storms, THP and the cpufreq governor, the git commit, and (from
-# the environment) PROFILE and PINNING. A value that cannot be read is null.
+# the environment) PROFILE, PINNING, the CPU split (SERVER_CPUS, CLIENT_CPUS,
+# CLIENT_THREADS) and how busy the machine was before the run (BUSY_BEFORE
+# CPUs; BUSY_FLAG 1 when over the profile's threshold). A value that cannot
+# be read is null.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,7 +61,11 @@ main() {
         --arg client "$(tool_version bin/client_load --version)" \
         --arg hyperfine "$(tool_version hyperfine --version)" \
         --arg gnuplot "$(tool_version gnuplot --version)" \
-        --arg profile "${PROFILE:-}" --arg pinning "${PINNING:-}" '
+        --arg profile "${PROFILE:-}" --arg pinning "${PINNING:-}" \
+        --arg server_cpus "${SERVER_CPUS:-}" --arg client_cpus "${CLIENT_CPUS:-}" \
+        --arg client_threads "${CLIENT_THREADS:-}" \
+        --arg busy "${BUSY_BEFORE:-}" --arg busy_flag "${BUSY_FLAG:-}" \
+        --arg loadavg "$(cut -d' ' -f1-3 /proc/loadavg)" '
         def orNull: if . == "" then null else . end;
         def num: if . == "" or . == "unlimited" then orNull else tonumber end;
         {date: $date, host: $host,
@@ -78,7 +85,12 @@ main() {
          git: {commit: ($commit | orNull), dirty: $dirty},
          tools: {client_load: ($client | orNull), hyperfine: ($hyperfine | orNull),
                  gnuplot: ($gnuplot | orNull)},
-         profile: ($profile | orNull), pinning: ($pinning | orNull)}'
+         profile: ($profile | orNull), pinning: ($pinning | orNull),
+         cpus: {server: ($server_cpus | orNull), client: ($client_cpus | orNull),
+                client_threads: ($client_threads | num)},
+         before_run: (if $busy == "" then null
+                      else {busy_cpus: ($busy | tonumber), busy: ($busy_flag == "1"),
+                            loadavg: $loadavg} end)}'
 }
 
 main "$@"

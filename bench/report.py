@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 import reportlib  # noqa: E402
+from fmt import num  # noqa: E402
 
 
 def read_profile(path):
@@ -85,9 +86,30 @@ def method_lines(ctx):
         f"{p.get('WARMUP', '?')} s (`client_load -w`, not recorded), measured, then "
         "stopped with SIGTERM; its `--stats` accounting JSON is read after it "
         "exited, and kept in `raw/` beside the client's `--json`.",
-        f"- **Repeats**: {p.get('REPEATS', '?')} per point, interleaved (fork, "
-        "thread, fork, ...), so a drift in the machine hits both models; the "
-        "plots show the median with min–max bars.",
+        f"- **Repeats and intervals**: points run in interleaved pairs (fork then "
+        "thread, then thread then fork, ...), so a drift of the machine hits both "
+        f"models. A point with a verdict runs at least {p.get('VERDICT_REPEATS', '?')} "
+        f"pairs and more, up to {p.get('MAX_REPEATS', '?')}, until the 95 % interval "
+        f"of each of its ratios is within ±{num(100 * ctx.target)} % of the ratio or "
+        f"its share of the profile's {p.get('TIME_BUDGET', '?')} s budget is spent; "
+        f"other points run {p.get('REPEATS', '?')} pairs (`data/repeats.csv`). A "
+        "verdict is the ratio of the two models' **medians** over the runs, with a "
+        "percentile-bootstrap 95 % confidence interval (2,000 resamples of each "
+        "model's runs, seeded by the data, `bench/stats.py`); an interval that "
+        "includes 1 is reported as *no difference shown*. The plots show the "
+        "median with min–max bars.",
+        f"- **Interference**: around every run the bench reads `/proc/stat` for the "
+        "CPUs it uses; what is left after the server's CPU (with its children), "
+        "client_load's and the kernel's network work (irq, softirq, ksoftirqd) is "
+        "what other programs took. A run where they (or the hypervisor's steal) took "
+        f"more than {num(100 * float(p.get('DISTURB_SHARE') or 0))} % of one CPU is "
+        f"*disturbed*: kept in the runs CSV, measured again (at most "
+        f"{p.get('DISTURB_RETRIES', '?')} times) and left out of the statistics while "
+        "two undisturbed runs remain.",
+        f"- **Client saturation**: a run where client_load used at least "
+        f"{num(100 * ctx.bound_share)} % of the CPUs it was given is *client-bound*: "
+        "it measures the client as much as the server. The tables say so, the plots "
+        "draw a grey ring around the point, and a verdict resting on one says so.",
         "- **Errors**: a run whose client counted any error (connect, read, "
         "write, timeout, protocol, ports exhausted) or exited non-zero, or whose "
         "server did not exit 0, is *flagged*: counted in the `flagged_runs` "
@@ -101,6 +123,42 @@ def method_lines(ctx):
         "numbers behind each verdict. `bench/run.sh --replot` redraws all of it.",
         "",
     ]
+
+
+def interference_lines(ctx):
+    """The machine before the run, and every disturbed run."""
+    m, out = ctx.machine, []
+    before = m.get("before_run") or {}
+    if before:
+        busy = before.get("busy_cpus")
+        out.append(f"Before the run, other programs kept {busy} CPUs busy (load average "
+                   f"{before.get('loadavg')})" + (": **the machine was busy**, and the "
+                   "bench said so." if before.get("busy") else ", a quiet machine.") )
+        out.append("")
+    rows = []
+    for path in sorted((ctx.run / "data").glob("*-runs.csv")):
+        for r in ctx.csv(path.name):
+            if r.get("disturbed") == "1":
+                rows.append((path.name[:-9], r))
+    for path in sorted((ctx.run / "data").glob("*-rounds.csv")):
+        for r in ctx.csv(path.name):
+            if r.get("disturbed") == "1":
+                rows.append((path.name[:-11], r))
+    if not rows:
+        return out + ["No run was disturbed: other programs never took more than the "
+                      "threshold of a CPU while a point was measured.", ""]
+    out += [f"{len(rows)} runs were disturbed (each measured again when retries were "
+            "left). Where other programs' CPU went, per disturbed run:", "",
+            "| data | server | point | other programs' CPU s | steal s | load average |",
+            "|---|---|---|---|---|---|"]
+    for name, r in rows:
+        pt = " ".join(f"{k}={r[k]}" for k in ("concurrency", "size", "offered_rate",
+                                               "ballast_mb", "workload", "round")
+                      if r.get(k))
+        out.append(f"| {name} | {reportlib.server(r['model'])} | {pt or '-'} | "
+                   f"{r.get('others_cpu_s', '-')} | {r.get('steal_s', '-')} | "
+                   f"{r.get('loadavg', '-')} |")
+    return out + [""]
 
 
 def main(argv):
@@ -126,8 +184,7 @@ def main(argv):
 
     with open(run / "data" / "verdicts.csv", "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["experiment", "metric", "point", "fork_median", "thread_median",
-                    "ratio", "min_max"])
+        w.writerow(reportlib.VERDICT_COLUMNS)
         w.writerows(ctx.verdict_rows)
 
     out = [f"# perconn: fork_server vs thread_server, run {run.name}", "",
@@ -140,6 +197,7 @@ def main(argv):
     out += [f"- {v}" for v in verdicts] or ["- (no experiment produced data)"]
     out += ["", "## Machine", ""] + machine_lines(machine)
     out += ["## How it was measured", ""] + method_lines(ctx)
+    out += ["## Interference", ""] + interference_lines(ctx)
     out += sections
     (run / "report.md").write_text("\n".join(out).rstrip() + "\n")
     return 0

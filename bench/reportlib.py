@@ -5,9 +5,12 @@ that is also written to data/verdicts.csv, so a reader (and the test) can
 find each number of a verdict in the run's data.
 """
 import csv
+import statistics
 from pathlib import Path
 
-from fmt import ratio
+import stats
+from fmt import num, times
+from summarize import flagged
 
 MODELS = ("fork", "thread")
 
@@ -24,6 +27,8 @@ class Context:
         self.machine = machine
         self.profile = profile
         self.verdict_rows = []
+        self.target = float(profile.get("CI_TARGET") or 0.1)
+        self.bound_share = float(profile.get("CLIENT_BOUND_SHARE") or 0.9)
 
     def csv(self, name):
         """data/NAME as a list of dicts (strings as written), [] if absent."""
@@ -68,9 +73,22 @@ def cell(row, metric):
     return med if lo == hi else f"{med} ({lo}–{hi})"
 
 
+def notes(row):
+    """The table's notes for a summary row: busy and client-bound runs."""
+    out = []
+    if row.get("disturbed_used") not in (None, "", "0"):
+        out.append(f"**{row['disturbed_used']} disturbed** ⚠")
+    elif row.get("disturbed_runs") not in (None, "", "0"):
+        out.append(f"{row['disturbed_runs']} disturbed, measured again")
+    if row.get("client_bound_runs") not in (None, "", "0"):
+        out.append(f"**{row['client_bound_runs']} client-bound** ⚠")
+    return ", ".join(out) or "-"
+
+
 def table(rows, key, key_header, metrics):
     """A markdown table, one line per point x model. METRICS: [(column, header)]."""
-    head = [key_header, "server"] + [h for _, h in metrics] + ["runs", "flagged runs"]
+    head = [key_header, "server"] + [h for _, h in metrics] + ["runs", "flagged runs",
+                                                               "notes"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for k in keys_of(rows, key):
         for m in MODELS:
@@ -79,67 +97,119 @@ def table(rows, key, key_header, metrics):
                 continue
             flag = r["flagged_runs"]
             flag = f"**{flag}** ⚠" if flag not in ("", "0") else flag
-            cells = [k, server(m)] + [cell(r, c) for c, _ in metrics] + [r["n"], flag]
+            cells = ([k, server(m)] + [cell(r, c) for c, _ in metrics]
+                     + [r["n"], flag, notes(r)])
             out.append("| " + " | ".join(cells) + " |")
     return out + [""]
 
 
-def overlap(a, b, metric):
-    lo = max(float(a[f"{metric}_min"]), float(b[f"{metric}_min"]))
-    hi = min(float(a[f"{metric}_max"]), float(b[f"{metric}_max"]))
-    return lo <= hi
+VERDICT_COLUMNS = ["experiment", "metric", "point", "fork_median", "thread_median",
+                   "better", "ratio", "ci_low", "ci_high", "n_fork", "n_thread",
+                   "difference", "halfwidth_pct", "target_reached", "disturbed_runs",
+                   "client_bound_runs"]
+
+STOPS = {
+    "step_budget": "its share of the profile's time budget ran out",
+    "time_budget": "the profile's time budget ran out",
+    "max_repeats": "it reached MAX_REPEATS",
+}
 
 
-def runs_phrase(a, b):
-    n = a["n"] if a["n"] == b["n"] else f"{a['n']} and {b['n']}"
-    return f"median of {n} runs"
+def invert(iv):
+    return stats.Interval(1 / iv.ratio, 1 / iv.high, 1 / iv.low)
 
 
-def caution(a, b):
-    bad = [f"{server(r['model'])} {r['flagged_runs']}"
-           for r in (a, b) if r["flagged_runs"] not in ("", "0")]
-    if not bad:
-        return ""
-    return (" Caution: runs with client errors or a failed exit (" + ", ".join(bad)
-            + " flagged) are part of these medians; see the table.")
+def runs_phrase(nf, nt):
+    return f"{nf} runs each" if nf == nt else f"{nf} and {nt} runs"
 
 
-def compare(ctx, exp, rows, key, value, where, metric, what, unit, higher_better):
-    """One verdict sentence comparing the models' medians of METRIC at the
-    point KEY=VALUE (WHERE says it in words, lowercase: 'at 64 concurrent
-    connections'), or None if a model lacks it.
-    WHAT names the metric ('connections/s', 'p99 connection latency')."""
-    f, t = point(rows, "fork", key, value), point(rows, "thread", key, value)
-    if f is None or t is None or "" in (f[f"{metric}_median"], t[f"{metric}_median"]):
+def stopped_by(ctx, exp, label):
+    """Why a point's repeats stopped (data/repeats.csv), in words, or ''."""
+    want = set(label.split())
+    for r in ctx.csv("repeats.csv"):
+        if int(r["experiment"][:2]) == exp and want <= set(r["point"].split()):
+            return STOPS.get(r["stopped_by"], "")
+    return ""
+
+
+def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_better,
+            label=None):
+    """One verdict sentence: the ratio of the models' medians of METRIC over
+    the usable runs (RUNS rows matching the dict WHERE_POINT), with its 95 %
+    bootstrap interval (bench/stats.py); None if a model lacks the metric.
+    WHERE says the point in words, lowercase ('at 64 concurrent connections');
+    WHAT names the metric ('connections/s'); LABEL is the verdict's `point`
+    in data/verdicts.csv (default: WHERE_POINT as k=v words). The sentence and
+    its row are written from the same strings."""
+    label = label or " ".join(f"{k}={v}" for k, v in where_point.items())
+    mine = [r for r in runs if stats.matches(r, where_point)]
+    every = {m: [r for r in mine if r["model"] == m] for m in MODELS}
+    use = {m: stats.usable(rs) for m, rs in every.items()}
+    vals = {m: stats.values(use[m], metric) for m in MODELS}
+    if not vals["fork"] or not vals["thread"]:
         return None
-    fv, tv = f[f"{metric}_median"], t[f"{metric}_median"]
-    if f["n"] == "1" and t["n"] == "1":
-        # One run each: no spread to tell a difference from noise.
-        win, lose = (t, f) if (float(tv) > float(fv)) == higher_better else (f, t)
-        r = ratio(win[f"{metric}_median"], lose[f"{metric}_median"]) if higher_better \
-            else ratio(lose[f"{metric}_median"], win[f"{metric}_median"])
-        ctx.verdict_rows.append([exp, metric, f"{key}={value}", fv, tv, r, "single run"])
-        return (f"{where[0].upper()}{where[1:]}, {server('fork')} vs {server('thread')} "
-                f"{what}: {fv} vs {tv} {unit}, a ratio of {r} from one run each, "
-                f"so with no measure of noise.{caution(f, t)}")
-    if float(fv) == float(tv) or overlap(f, t, metric):
-        ctx.verdict_rows.append([exp, metric, f"{key}={value}", fv, tv, "", "overlap"])
-        return (f"{where[0].upper()}{where[1:]}, {server('fork')} and {server('thread')} are within noise on "
-                f"{what}: {fv} vs {tv} {unit} ({runs_phrase(f, t)}; min–max ranges "
-                f"overlap).{caution(f, t)}")
-    win, lose = (t, f) if (float(tv) > float(fv)) == higher_better else (f, t)
-    wv, lv = win[f"{metric}_median"], lose[f"{metric}_median"]
-    if higher_better:
-        r = ratio(wv, lv)
-        text = (f"{server(win['model'])} achieved {r}× the {what} of "
-                f"{server(lose['model'])} {where}: "
-                f"{wv} vs {lv} {unit}")
+    med = {m: num(statistics.median(v)) for m, v in vals.items()}
+    nf, nt = len(vals["fork"]), len(vals["thread"])
+    Where = where[0].upper() + where[1:]
+    disturbed_all = sum(r.get("disturbed") == "1" for rs in every.values() for r in rs)
+    disturbed_used = sum(r.get("disturbed") == "1" for rs in use.values() for r in rs)
+    bound = sum(r.get("client_bound") == "1" for rs in use.values() for r in rs)
+    row = [exp, metric, label, med["fork"], med["thread"]]
+    if nf == 1 and nt == 1:
+        iv = stats.Interval(vals["thread"][0] / vals["fork"][0], None, None)
+        adv = iv.ratio if higher_better else 1 / iv.ratio
+        better = "thread" if adv >= 1 else "fork"
+        r = times(adv if adv >= 1 else 1 / adv)
+        ctx.verdict_rows.append(row + [better, r, "", "", nf, nt, "single run", "", "",
+                                       disturbed_all, bound])
+        text = (f"{Where}, {server('fork')} vs {server('thread')} {what}: {med['fork']} vs "
+                f"{med['thread']} {unit}, {server(better)} ahead by {r}× from one run each: "
+                "no interval.")
     else:
-        r = ratio(lv, wv)
-        text = (f"{server(lose['model'])}'s {what} was {r}× {server(win['model'])}'s "
-                f"{where}: {lv} vs {wv} {unit}")
-    ctx.verdict_rows.append([exp, metric, f"{key}={value}", fv, tv, r, "separate"])
-    return f"{text} ({runs_phrase(f, t)}; min–max did not overlap).{caution(f, t)}"
+        iv = stats.bootstrap_ratio(vals["thread"], vals["fork"])
+        adv = iv if higher_better else invert(iv)
+        better = "thread" if adv.ratio >= 1 else "fork"
+        said = adv if better == "thread" else invert(adv)
+        worse = "fork" if better == "thread" else "thread"
+        hw = stats.half_width(iv)
+        shown = stats.shows_difference(said)
+        r, lo, hi = times(said.ratio), times(said.low), times(said.high)
+        ci = f"95 % CI {lo}–{hi}×, {runs_phrase(nf, nt)}"
+        ctx.verdict_rows.append(row + [better if shown else "none", r, lo, hi, nf, nt,
+                                       "shown" if shown else "none", num(100 * hw),
+                                       "yes" if hw <= ctx.target else "no",
+                                       disturbed_all, bound])
+        if not shown:
+            text = (f"{Where}, no difference shown in {what} between {server('fork')} and "
+                    f"{server('thread')}: {med['fork']} vs {med['thread']} {unit}; "
+                    f"{server(better)} is ahead by {r}×, but the interval ({ci}) "
+                    "includes 1.")
+        elif higher_better:
+            text = (f"{server(better)} achieved {r}× {server(worse)}'s {what} {where} "
+                    f"({ci}): {med[better]} vs {med[worse]} {unit}.")
+        else:
+            text = (f"{server(worse)}'s {what} was {r}× {server(better)}'s {where} "
+                    f"({ci}): {med[worse]} vs {med[better]} {unit}.")
+        if hw > ctx.target:
+            why = stopped_by(ctx, exp, label)
+            text += (f" The interval is wider than the ±{num(100 * ctx.target)} % target "
+                     f"(±{num(100 * hw)} %)" + (f": {why}." if why else "."))
+    if disturbed_used:
+        text += (f" Caution: {disturbed_used} of the runs used were disturbed by other "
+                 "programs (see Interference).")
+    elif disturbed_all:
+        text += (f" {disturbed_all} disturbed run{'s' if disturbed_all > 1 else ''} "
+                 "were measured again and left out.")
+    if bound:
+        text += (f" Caution: client-bound: in {bound} of these runs client_load used "
+                 f"≥ {num(100 * ctx.bound_share)} % of its CPU, so the point measures "
+                 "the client as much as the server.")
+    bad = [f"{server(m)} {n}" for m in MODELS
+           if (n := sum(flagged(r) for r in use[m] if "errors" in r))]
+    if bad:
+        text += (" Caution: runs with client errors or a failed exit (" + ", ".join(bad)
+                 + " flagged) are part of these medians; see the table.")
+    return text
 
 
 def peak_sentence(rows, key, metric, what, unit, key_words):

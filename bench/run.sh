@@ -4,6 +4,8 @@
 #   bench/run.sh quick|full|tiny    run the experiments of bench/profiles/PROFILE.conf
 #   bench/run.sh --replot RUN_DIR   redo summaries, plots and report.md from a
 #                                   run folder's raw/ and data/, without measuring
+#   bench/run.sh --compare A B      do two runs' verdicts agree? (bench/compare.py);
+#                                   the table also goes to B/compare.md and .csv
 #
 # Environment: EXPERIMENTS=1,3 runs only those experiments; RESULTS_DIR
 # (default results/) is where run folders go. Every experiment is a set of
@@ -16,9 +18,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/results}
 RUN=
 TMPD=
+BENCH_START_MS=0
+STEP_BUDGET_MS=0
 
 usage() {
-    echo "usage: bench/run.sh quick|full|tiny | --replot RUN_DIR" >&2
+    echo "usage: bench/run.sh quick|full|tiny | --replot RUN_DIR | --compare RUN_A RUN_B" >&2
     exit 2
 }
 
@@ -31,8 +35,31 @@ cleanup() {
 # plan_line EST_MS WHAT ARGS: one step of an experiment's plan (for expNN_plan).
 plan_line() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 
+# plan_verdict EST_MS WHAT ARGS: a step that may repeat until its verdict's
+# interval is narrow enough (measure_pairs): EST_MS is its least time, and
+# run_plan gives it a share of the profile's TIME_BUDGET beyond that.
+plan_verdict() { printf 'v%s\t%s\t%s\n' "$1" "$2" "$3"; }
+
 # point_ms DURATION: the expected milliseconds of one measure_point.
 point_ms() { awk -v w="$WARMUP" -v d="$1" 'BEGIN { printf "%d\n", (w + d) * 1000 + 300 }'; }
+
+# pairs_ms PAIRS DURATION: the expected milliseconds of PAIRS interleaved
+# fork/thread pairs of measure_point.
+pairs_ms() { echo $(($1 * 2 * $(point_ms "$2"))); }
+
+# edge_metrics VALUE LIST FIRST LAST: the verdict metrics of a sweep's point:
+# FIRST at LIST's first value, LAST at its last (both when it is both), ""
+# between. The report sections state their verdicts at the same points.
+edge_metrics() {
+    local -a list
+    read -r -a list <<<"$2"
+    local out=()
+    [ "$1" != "${list[0]}" ] || out+=("$3")
+    [ "$1" != "${list[-1]}" ] || out+=("$4")
+    local IFS=,
+    # Each metric once, in order.
+    echo "${out[*]}" | tr , '\n' | awk 'NF && !seen[$0]++' | paste -sd, -
+}
 
 # EPOCHREALTIME is seconds.microseconds (the separator follows the locale).
 now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
@@ -70,24 +97,40 @@ new_run_dir() {
 }
 
 # run_plan NN...: every step of every experiment, one progress line each on
-# stderr. The ETA scales the remaining estimates by how far off they were.
+# stderr. What TIME_BUDGET leaves beyond the least time of all the steps is
+# shared among the verdict steps (plan_verdict) in proportion to their least
+# times: a step's STEP_BUDGET_MS. The ETA counts each verdict step at its
+# budget and scales the rest by how far off the finished estimates were.
 run_plan() {
     local plan=$TMPD/plan nn
     : >"$plan"
     for nn in "$@"; do
         "exp${nn}_plan" | sed "s/^/$nn\t/" >>"$plan"
     done
-    local n total_est=0 est
+    local n least=0 verdict_least=0 est
     n=$(wc -l <"$plan")
     while IFS=$'\t' read -r _ est _ _; do
-        total_est=$((total_est + est))
+        least=$((least + ${est#v}))
+        [ "${est#v}" = "$est" ] || verdict_least=$((verdict_least + ${est#v}))
     done <"$plan"
-    local k=0 done_est=0 start eta what args elapsed
+    local spare=$((TIME_BUDGET * 1000 - least))
+    [ "$spare" -gt 0 ] || spare=0
+    # budget_of EST: a step's budget in ms (its estimate unless a verdict step).
+    budget_of() {
+        local e=${1#v}
+        if [ "$e" = "$1" ] || [ "$verdict_least" -eq 0 ]; then echo "$e"; else
+            echo $((e + spare * e / verdict_least)); fi
+    }
+    local total_est=0
+    while IFS=$'\t' read -r _ est _ _; do
+        total_est=$((total_est + $(budget_of "$est")))
+    done <"$plan"
+    local k=0 done_est=0 eta what args elapsed
     local -a argv
-    start=$(now_ms)
+    BENCH_START_MS=$(now_ms)
     while IFS=$'\t' read -r nn est what args; do
         k=$((k + 1))
-        elapsed=$(($(now_ms) - start))
+        elapsed=$(($(now_ms) - BENCH_START_MS))
         if [ "$done_est" -gt 0 ]; then
             eta=$(((total_est - done_est) * elapsed / done_est / 1000))
         else
@@ -95,10 +138,11 @@ run_plan() {
         fi
         printf '[%d/%d] %s: %s … ETA %s\n' "$k" "$n" "$nn" "$what" "$(mmss "$eta")" >&2
         read -r -a argv <<<"$args"
+        STEP_BUDGET_MS=$(budget_of "$est")
         "exp${nn}_step" "${argv[@]}" <&3
-        done_est=$((done_est + est))
+        done_est=$((done_est + STEP_BUDGET_MS))
     done 3<&0 <"$plan"
-    echo "bench: measured in $(mmss $((($(now_ms) - start) / 1000)))" >&2
+    echo "bench: measured in $(mmss $((($(now_ms) - BENCH_START_MS) / 1000)))" >&2
 }
 
 # finish NN...: summaries, figures and report.md from the run's data.
@@ -146,6 +190,20 @@ replot() {
     echo "bench: replotted $RUN" >&2
 }
 
+# profile_as_run CONF: CONF with every VAR=... line replaced by the value the
+# variable has now (a profile may take some from the environment).
+profile_as_run() {
+    local line name
+    while IFS= read -r line; do
+        if [[ $line =~ ^([A-Z_]+)= ]]; then
+            name=${BASH_REMATCH[1]}
+            printf '%s="%s"\n' "$name" "${!name}"
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$1"
+}
+
 measure() {
     local profile=$1 conf=$ROOT/bench/profiles/$1.conf
     [ -f "$conf" ] || usage
@@ -160,7 +218,7 @@ measure() {
     [ "${#exps[@]}" -gt 0 ] || die "EXPERIMENTS=${EXPERIMENTS:-} matches no bench/exp/NN-*.sh"
     pin_setup
     new_run_dir
-    { cat "$conf"; printf 'PROFILE=%s\nRUN_EXPERIMENTS="%s"\n' "$profile" "${exps[*]}"; } \
+    { profile_as_run "$conf"; printf 'PROFILE=%s\nRUN_EXPERIMENTS="%s"\n' "$profile" "${exps[*]}"; } \
         >"$RUN/profile.conf"
     PROFILE=$profile "$ROOT/bench/machine.sh" >"$RUN/machine.json"
     echo "bench: profile $profile, experiments ${exps[*]}, into ${RUN#"$ROOT"/}" >&2
@@ -181,6 +239,9 @@ main() {
     trap 'exit 143' TERM
     case $1 in
         --replot) [ $# -eq 2 ] || usage; replot "$2" ;;
+        --compare)
+            [ $# -eq 3 ] || usage
+            python3 "$ROOT/bench/compare.py" "$2" "$3" "$3/compare" ;;
         tiny | quick | full) [ $# -eq 1 ] || usage; measure "$1" ;;
         *) usage ;;
     esac

@@ -7,9 +7,10 @@
  * as fork_server --ballast-mb does), it times ROUNDS rounds of CALLS calls of
  *   fork:   fork(); the child _exit(0)s; the parent waitpid()s it
  *   thread: pthread_create(); the thread returns; the parent joins it
- * and prints one CSV row per size and primitive with the median, min and
- * max over rounds of the wall time per call, in microseconds:
- *   ballast_mb,primitive,calls,rounds,us_median,us_min,us_max
+ * the two primitives' rounds interleaved (fork, thread, thread, fork, ...: a
+ * drift of the machine hits both), and prints one CSV row per round with
+ * the mean wall time per call in it, in microseconds:
+ *   ballast_mb,primitive,calls,round,us_per_call
  * Exit status: 0, 1 when a call failed, 2 on bad usage. */
 #include <errno.h>
 #include <pthread.h>
@@ -22,7 +23,7 @@
 #include <unistd.h>
 
 #define MAX_SIZES 16
-#define MAX_ROUNDS 101
+#define MAX_ROUNDS 1000
 
 static double now_s(void)
 {
@@ -66,12 +67,6 @@ static double round_thread(long calls)
     return (now_s() - t0) / (double)calls * 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Grows the touched ballast to mib MiB (sizes come in ascending order). */
 static int grow_ballast(long mib)
 {
@@ -88,22 +83,35 @@ static int grow_ballast(long mib)
     return 0;
 }
 
-static int measure(long mib, const char *name, double (*round)(long),
-                   long calls, int rounds)
+struct primitive {
+    const char *name;
+    double (*round)(long calls);
+};
+
+static const struct primitive primitives[] = {
+    {"fork", round_fork},
+    {"thread", round_thread},
+};
+
+/* ROUNDS rounds of each primitive at the current parent size, in pairs
+ * whose order alternates. */
+static int measure(long mib, long calls, int rounds)
 {
-    double us[MAX_ROUNDS];
-    round(calls / 10 + 1);                 /* warm-up, not recorded */
+    for (int p = 0; p < 2; p++)
+        primitives[p].round(calls / 10 + 1);       /* warm-up, not recorded */
     for (int r = 0; r < rounds; r++) {
-        us[r] = round(calls);
-        if (us[r] < 0) {
-            fprintf(stderr, "spawn_cost: %s: %s\n", name, strerror(errno));
-            return -1;
+        for (int k = 0; k < 2; k++) {
+            const struct primitive *p = &primitives[r % 2 ? 1 - k : k];
+            double us = p->round(calls);
+            if (us < 0) {
+                fprintf(stderr, "spawn_cost: %s: %s\n", p->name, strerror(errno));
+                return -1;
+            }
+            /* Flushed before the next fork (see main). */
+            printf("%ld,%s,%ld,%d,%.2f\n", mib, p->name, calls, r + 1, us);
+            fflush(stdout);
         }
     }
-    qsort(us, (size_t)rounds, sizeof us[0], cmp_double);
-    printf("%ld,%s,%ld,%d,%.2f,%.2f,%.2f\n", mib, name, calls, rounds,
-           us[rounds / 2], us[0], us[rounds - 1]);
-    fflush(stdout);
     return 0;
 }
 
@@ -136,7 +144,7 @@ int main(int argc, char **argv)
             break;
         case 'r':
             if ((rounds = (int)number(optarg, 1, MAX_ROUNDS)) < 0)
-                return usage("-r: out of range (1..101)");
+                return usage("-r: out of range (1..1000)");
             break;
         case 'b':
             nsizes = 0;
@@ -157,7 +165,7 @@ int main(int argc, char **argv)
     }
     if (optind != argc)
         return usage("unexpected argument");
-    printf("ballast_mb,primitive,calls,rounds,us_median,us_min,us_max\n");
+    printf("ballast_mb,primitive,calls,round,us_per_call\n");
     /* Nothing may sit in stdio's buffer at a fork: a child that flushed it
      * (a sanitizer's _exit does) would print it again. */
     fflush(stdout);
@@ -167,8 +175,7 @@ int main(int argc, char **argv)
                     strerror(errno));
             return 1;
         }
-        if (measure(sizes[i], "fork", round_fork, calls, rounds) < 0 ||
-            measure(sizes[i], "thread", round_thread, calls, rounds) < 0)
+        if (measure(sizes[i], calls, rounds) < 0)
             return 1;
     }
     return 0;

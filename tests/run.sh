@@ -13,18 +13,29 @@ passed=0
 failed=0
 failures=()
 
+# The cmocka binaries, then the unit tests of the bench's Python modules.
 run_unit() {
     local t
     for t in bin/tests/test_*; do
         [ -x "$t" ] || continue
-        echo "== unit: ${t##*/}"
-        if "$t"; then
-            passed=$((passed + 1))
-        else
-            failed=$((failed + 1))
-            failures+=("unit ${t##*/}")
-        fi
+        unit "${t##*/}" "$t"
     done
+    for t in tests/unit/test_*.py; do
+        unit "${t##*/}" python3 "$t"
+    done
+}
+
+# unit NAME COMMAND...: one unit test program, counted once.
+unit() {
+    local name=$1
+    shift
+    echo "== unit: $name"
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failures+=("unit $name")
+    fi
 }
 
 # Counts bats' TAP lines: each "ok" or "not ok" is one test.

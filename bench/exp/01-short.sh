@@ -1,22 +1,28 @@
 # 01-short.sh: the connection storm. A new connection per request (-r 1,
 # echo, SWEEP_SIZE bytes) at each of SWEEP_CONCURRENCY: connections/s, and
-# the connect and whole-connection latency.
+# the connect and whole-connection latency. Verdicts at the first and last
+# concurrency, so those points repeat until their intervals are narrow.
 # shellcheck shell=bash
 
+exp01_metrics() {
+    edge_metrics "$1" "$SWEEP_CONCURRENCY" connections_per_s connections_per_s,connection_p99_us
+}
+
 exp01_plan() {
-    local m c r
+    local c
     for c in $SWEEP_CONCURRENCY; do
-        for r in $(seq 1 "$REPEATS"); do
-            for m in fork thread; do
-                plan_line "$(point_ms "$DURATION")" \
-                    "short connections, ${m}_server c=$c rep $r/$REPEATS" "$m $c $r"
-            done
-        done
+        if [ -n "$(exp01_metrics "$c")" ]; then
+            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
+                "short connections c=$c, both servers, until the verdict is sure" "$c"
+        else
+            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
+                "short connections c=$c, both servers x $REPEATS" "$c"
+        fi
     done
 }
 
 exp01_step() {
-    measure_point 01-short "$1" echo "$2" "$SWEEP_SIZE" 1 "$3" "$DURATION"
+    measure_pairs 01-short echo "$1" "$SWEEP_SIZE" 1 "$DURATION" "$REPEATS" "$(exp01_metrics "$1")"
 }
 
 exp01_finish() {

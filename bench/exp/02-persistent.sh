@@ -1,22 +1,28 @@
 # 02-persistent.sh: keep-alive. Each connection stays open all run (-r 0,
 # echo, SWEEP_SIZE bytes): requests/s and request latency. The model only
 # pays its spawn once per connection here, so the two should be close.
+# Verdicts at the first and last concurrency.
 # shellcheck shell=bash
 
+exp02_metrics() {
+    edge_metrics "$1" "$SWEEP_CONCURRENCY" requests_per_s requests_per_s,request_p99_us
+}
+
 exp02_plan() {
-    local m c r
+    local c
     for c in $SWEEP_CONCURRENCY; do
-        for r in $(seq 1 "$REPEATS"); do
-            for m in fork thread; do
-                plan_line "$(point_ms "$DURATION")" \
-                    "persistent connections, ${m}_server c=$c rep $r/$REPEATS" "$m $c $r"
-            done
-        done
+        if [ -n "$(exp02_metrics "$c")" ]; then
+            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
+                "persistent connections c=$c, both servers, until the verdict is sure" "$c"
+        else
+            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
+                "persistent connections c=$c, both servers x $REPEATS" "$c"
+        fi
     done
 }
 
 exp02_step() {
-    measure_point 02-persistent "$1" echo "$2" "$SWEEP_SIZE" 0 "$3" "$DURATION"
+    measure_pairs 02-persistent echo "$1" "$SWEEP_SIZE" 0 "$DURATION" "$REPEATS" "$(exp02_metrics "$1")"
 }
 
 exp02_finish() {

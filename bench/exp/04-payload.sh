@@ -1,22 +1,28 @@
 # 04-payload.sh: reply size. size protocol, a new connection per reply
 # (-r 1) at PAYLOAD_CONCURRENCY, for each of PAYLOAD_SIZES: MB/s received.
-# Shows the payload above which the spawn stops mattering.
+# Shows the payload above which the spawn stops mattering. Verdicts at the
+# smallest and largest reply.
 # shellcheck shell=bash
 
+exp04_metrics() {
+    edge_metrics "$1" "$PAYLOAD_SIZES" mb_per_s mb_per_s
+}
+
 exp04_plan() {
-    local m s r
+    local s
     for s in $PAYLOAD_SIZES; do
-        for r in $(seq 1 "$REPEATS"); do
-            for m in fork thread; do
-                plan_line "$(point_ms "$DURATION")" \
-                    "payload ${s} B, ${m}_server rep $r/$REPEATS" "$m $s $r"
-            done
-        done
+        if [ -n "$(exp04_metrics "$s")" ]; then
+            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
+                "payload ${s} B, both servers, until the verdict is sure" "$s"
+        else
+            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" "payload ${s} B, both servers x $REPEATS" "$s"
+        fi
     done
 }
 
 exp04_step() {
-    measure_point 04-payload "$1" size "$PAYLOAD_CONCURRENCY" "$2" 1 "$3" "$DURATION"
+    measure_pairs 04-payload size "$PAYLOAD_CONCURRENCY" "$1" 1 "$DURATION" "$REPEATS" \
+        "$(exp04_metrics "$1")"
 }
 
 exp04_finish() {

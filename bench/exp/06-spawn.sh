@@ -1,9 +1,12 @@
 # 06-spawn.sh: the spawn primitive alone beside the whole server. bin/spawn_cost
 # (pinned like the server) times fork+_exit+waitpid and pthread_create+join
-# per call at each of SPAWN_BALLAST parent sizes; each server's CPU per
+# per call in interleaved rounds at each of SPAWN_BALLAST parent sizes (the
+# verdict's interval comes from the rounds at the smallest); each server's CPU per
 # connection for Stevens' job comes from experiment 3's data when it ran in
 # this run, else from a short Stevens job (SPAWN_STEVENS_CONNECTIONS) here.
+#   data/06-spawn-rounds.csv     model,ballast_mb,calls,round,us,attempt,disturbed
 #   data/06-spawn-primitive.csv  model,ballast_mb,calls,rounds,us_median,us_min,us_max
+#                                (over the usable rounds: bench/derive.py)
 #   data/06-spawn-server.csv     model,source,connections,server_accepted,
 #                                server_cpu_us_per_conn,errors,flagged_runs
 #   data/06-spawn.csv            one bar of the figure per row (see exp06_finish)
@@ -34,17 +37,31 @@ exp06_step() {
 }
 
 exp06_primitive() {
-    local raw=$RUN/raw/06-spawn.spawn_cost
+    local raw=$RUN/raw/06-spawn.spawn_cost attempt=1 cpu0 cpu1
     [ -x "$BIN/spawn_cost" ] || die "no $BIN/spawn_cost: build first (make all)"
-    "${PIN_SERVER[@]}" "$BIN/spawn_cost" -n "$SPAWN_CALLS" -r "$SPAWN_ROUNDS" \
-        -b "${SPAWN_BALLAST// /,}" >"$raw.csv" 2>"$raw.err" ||
-        die "spawn_cost failed: see ${raw#"$ROOT"/}.err"
-    # The primitive column is the model: fork -> fork_server's, thread -> thread_server's.
-    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i
-                                print "model,ballast_mb,calls,rounds,us_median,us_min,us_max"; next }
-                      { print $h["primitive"], $h["ballast_mb"], $h["calls"], $h["rounds"],
-                              $h["us_median"], $h["us_min"], $h["us_max"] }' \
-        "$raw.csv" >"$RUN/data/06-spawn-primitive.csv"
+    while :; do
+        children_cpu
+        cpu0=$CHILDREN_CPU_S
+        window_begin
+        "${PIN_SERVER[@]}" "$BIN/spawn_cost" -n "$SPAWN_CALLS" -r "$SPAWN_ROUNDS" \
+            -b "${SPAWN_BALLAST// /,}" >"$raw.csv" 2>"$raw.err" ||
+            die "spawn_cost failed: see ${raw#"$ROOT"/}.err"
+        window_end
+        children_cpu
+        cpu1=$CHILDREN_CPU_S
+        # spawn_cost is the one program measured: its CPU stands for the server's.
+        window_row "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" 0
+        # The primitive column is the model: fork -> fork_server's, thread -> thread_server's.
+        awk -F, -v OFS=, -v a="$attempt" -v d="$WIN_DISTURBED" -v csv="$RUN/data/06-spawn-rounds.csv" '
+            NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i
+                      if (a == 1) print "model,ballast_mb,calls,round,us,attempt,disturbed" >csv
+                      next }
+            { print $h["primitive"], $h["ballast_mb"], $h["calls"], $h["round"],
+                    $h["us_per_call"], a, d >>csv }' "$raw.csv"
+        measure_again "$attempt" spawn_cost || break
+        mv "$raw.csv" "$raw-a$attempt.csv"
+        attempt=$((attempt + 1))
+    done
 }
 
 # exp06_server MODEL: the row of data/06-spawn-server.csv, from experiment 3's

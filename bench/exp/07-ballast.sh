@@ -4,30 +4,36 @@
 # memory before serving, so every fork copies its page tables).
 # data/07-ballast-runs.csv: RUN_COLUMNS + ballast_mb; data/07-ballast.csv the
 # medians and data/07-ballast-fit.csv the least-squares slopes (both by
-# bench/derive.py).
+# bench/derive.py). The verdict is at the largest parent.
 # shellcheck shell=bash
 
+exp07_metrics() {
+    edge_metrics "$1" "$BALLAST_SIZES" "" connections_per_s
+}
+
 exp07_plan() {
-    local m b r est
+    local b est
     for b in $BALLAST_SIZES; do
         # Touching the ballast takes about 0.4 ms per MiB before serving.
         est=$(($(point_ms "$DURATION") + b * 2 / 5))
-        for r in $(seq 1 "$BALLAST_REPEATS"); do
-            for m in fork thread; do
-                plan_line "$est" "fork cost vs parent size, ${m}_server ${b} MiB rep $r/$BALLAST_REPEATS" \
-                    "$m $b $r"
-            done
-        done
+        if [ -n "$(exp07_metrics "$b")" ]; then
+            plan_verdict $((VERDICT_REPEATS * 2 * est)) \
+                "fork cost vs parent size ${b} MiB, both servers, until the verdict is sure" "$b"
+        else
+            plan_line $((BALLAST_REPEATS * 2 * est)) \
+                "fork cost vs parent size ${b} MiB, both servers x $BALLAST_REPEATS" "$b"
+        fi
     done
 }
 
-# shellcheck disable=SC2034  # POINT_* are read by measure_point (lib.sh)
+# shellcheck disable=SC2034  # POINT_* are read by measure_pairs (lib.sh)
 exp07_step() {
-    POINT_SERVER_ARGS=(--ballast-mb "$2")
-    POINT_TAG=b$2
+    POINT_SERVER_ARGS=(--ballast-mb "$1")
+    POINT_TAG=b$1
     POINT_COLS=ballast_mb
-    POINT_VALS=$2
-    measure_point 07-ballast "$1" echo "$BALLAST_CONCURRENCY" "$SWEEP_SIZE" 1 "$3" "$DURATION"
+    POINT_VALS=$1
+    measure_pairs 07-ballast echo "$BALLAST_CONCURRENCY" "$SWEEP_SIZE" 1 "$DURATION" \
+        "$BALLAST_REPEATS" "$(exp07_metrics "$1")"
 }
 
 exp07_finish() {

@@ -8,28 +8,33 @@
 # offered_rate;
 # data/09-openloop.csv the medians; data/09-openloop-knee.csv each model's
 # knee: the first rate whose p99 exceeds OPENLOOP_KNEE_FACTOR x the p99 at the
-# lowest rate (bench/derive.py).
+# lowest rate (bench/derive.py). The verdict is at the highest rate.
 # shellcheck shell=bash
 
+exp09_metrics() {
+    edge_metrics "$1" "$OPENLOOP_RATES" "" request_p99_us
+}
+
 exp09_plan() {
-    local m rate r
+    local rate
     for rate in $OPENLOOP_RATES; do
-        for r in $(seq 1 "$OPENLOOP_REPEATS"); do
-            for m in fork thread; do
-                plan_line "$(point_ms "$OPENLOOP_DURATION")" \
-                    "open loop, ${m}_server at $rate requests/s rep $r/$OPENLOOP_REPEATS" "$m $rate $r"
-            done
-        done
+        if [ -n "$(exp09_metrics "$rate")" ]; then
+            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$OPENLOOP_DURATION")" \
+                "open loop at $rate requests/s, both servers, until the verdict is sure" "$rate"
+        else
+            plan_line "$(pairs_ms "$OPENLOOP_REPEATS" "$OPENLOOP_DURATION")" \
+                "open loop at $rate requests/s, both servers x $OPENLOOP_REPEATS" "$rate"
+        fi
     done
 }
 
-# shellcheck disable=SC2034  # POINT_* are read by measure_point (lib.sh)
+# shellcheck disable=SC2034  # POINT_* are read by measure_pairs (lib.sh)
 exp09_step() {
-    POINT_TAG=R$2
+    POINT_TAG=R$1
     POINT_COLS=offered_rate
-    POINT_VALS=$2
-    measure_point 09-openloop "$1" echo "$OPENLOOP_CONCURRENCY" "$SWEEP_SIZE" 1 "$3" \
-        "$OPENLOOP_DURATION" -R "$2"
+    POINT_VALS=$1
+    measure_pairs 09-openloop echo "$OPENLOOP_CONCURRENCY" "$SWEEP_SIZE" 1 "$OPENLOOP_DURATION" \
+        "$OPENLOOP_REPEATS" "$(exp09_metrics "$1")" -R "$1"
 }
 
 exp09_finish() {

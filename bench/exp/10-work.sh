@@ -4,36 +4,43 @@
 # WORK_RPC requests per connection (1: a new connection per request, so the
 # spawn is still paid), at each of WORK_CONCURRENCY.
 # data/10-work-runs.csv: RUN_COLUMNS + workload (io|cpu), work_us;
-# data/10-work.csv the medians per model x workload x concurrency.
+# data/10-work.csv the medians per model x workload x concurrency. The
+# verdicts are at the highest concurrency of each workload.
 # shellcheck shell=bash
 
+exp10_metrics() {
+    edge_metrics "$1" "$WORK_CONCURRENCY" "" requests_per_s
+}
+
 exp10_plan() {
-    local w m c r
+    local w c
     for w in io cpu; do
         for c in $WORK_CONCURRENCY; do
-            for r in $(seq 1 "$WORK_REPEATS"); do
-                for m in fork thread; do
-                    plan_line "$(point_ms "$DURATION")" \
-                        "$w-bound work, ${m}_server c=$c rep $r/$WORK_REPEATS" "$m $w $c $r"
-                done
-            done
+            if [ -n "$(exp10_metrics "$c")" ]; then
+                plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
+                    "$w-bound work c=$c, both servers, until the verdict is sure" "$w $c"
+            else
+                plan_line "$(pairs_ms "$WORK_REPEATS" "$DURATION")" \
+                    "$w-bound work c=$c, both servers x $WORK_REPEATS" "$w $c"
+            fi
         done
     done
 }
 
-# shellcheck disable=SC2034  # POINT_* are read by measure_point (lib.sh)
+# shellcheck disable=SC2034  # POINT_* are read by measure_pairs (lib.sh)
 exp10_step() {
     local us flag
-    if [ "$2" = io ]; then
+    if [ "$1" = io ]; then
         us=$WORK_SLEEP_US flag=--sleep-us
     else
         us=$WORK_CPU_US flag=--work-us
     fi
     POINT_SERVER_ARGS=("$flag" "$us")
-    POINT_TAG=$2$us
+    POINT_TAG=$1$us
     POINT_COLS=workload,work_us
-    POINT_VALS=$2,$us
-    measure_point 10-work "$1" echo "$3" "$SWEEP_SIZE" "$WORK_RPC" "$4" "$DURATION"
+    POINT_VALS=$1,$us
+    measure_pairs 10-work echo "$2" "$SWEEP_SIZE" "$WORK_RPC" "$DURATION" "$WORK_REPEATS" \
+        "$(exp10_metrics "$2")"
 }
 
 exp10_finish() {

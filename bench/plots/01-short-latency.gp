@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'01-short.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 set logscale x 2
 set logscale y 10
 set xrange [*:*] noextend
@@ -17,13 +21,17 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m) title m."_server p50", \
          for [m in models] file using "concurrency":(sel(m, "connect_p99_us_median")/1000):(sel(m, "connect_p99_us_min")/1000):(sel(m, "connect_p99_us_max")/1000) \
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
-         file using "concurrency":(flagged("connect_p99_us_median")/1000) with points ls 9 title flagtitle
+         file using "concurrency":(flagged("connect_p99_us_median")/1000) with points ls 9 title flagtitle, \
+         file using "concurrency":(bound("connect_p99_us_median")/1000) with points ls 8 title boundtitle, \
+         file using "concurrency":(busy("connect_p99_us_median")/1000) with points ls 7 title busytitle
     set title "whole connection: connect to close"
     plot for [m in models] file using "concurrency":(sel(m, "connection_p50_us_median")/1000):(sel(m, "connection_p50_us_min")/1000):(sel(m, "connection_p50_us_max")/1000) \
             with yerrorlines ls mstyle(m) title m."_server p50", \
          for [m in models] file using "concurrency":(sel(m, "connection_p99_us_median")/1000):(sel(m, "connection_p99_us_min")/1000):(sel(m, "connection_p99_us_max")/1000) \
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
-         file using "concurrency":(flagged("connection_p99_us_median")/1000) with points ls 9 title flagtitle
+         file using "concurrency":(flagged("connection_p99_us_median")/1000) with points ls 9 title flagtitle, \
+         file using "concurrency":(bound("connection_p99_us_median")/1000) with points ls 8 title boundtitle, \
+         file using "concurrency":(busy("connection_p99_us_median")/1000) with points ls 7 title busytitle
     unset multiplot
 }
 set output

@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'01-short.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 set title "How many short connections per second does each model serve?\n(client_load -r 1: one echo request per connection; median of repeats, bars min-max)"
 set xlabel "concurrent connections (client_load -c)"
 set ylabel "connections per second (1/s)"
@@ -14,6 +18,8 @@ do for [t in terms] {
     eval setterm(t)
     plot for [m in models] file using "concurrency":(sel(m, "connections_per_s_median")):(sel(m, "connections_per_s_min")):(sel(m, "connections_per_s_max")) \
             with yerrorlines ls mstyle(m) title m."_server", \
-         file using "concurrency":(flagged("connections_per_s_median")) with points ls 9 title flagtitle
+         file using "concurrency":(flagged("connections_per_s_median")) with points ls 9 title flagtitle, \
+         file using "concurrency":(bound("connections_per_s_median")) with points ls 8 title boundtitle, \
+         file using "concurrency":(busy("connections_per_s_median")) with points ls 7 title busytitle
 }
 set output

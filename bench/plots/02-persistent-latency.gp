@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'02-persistent.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 set title "How long does a request take over a persistent connection?\n(client_load -r 0; p50 solid, p99 dashed; median of repeats, bars min-max)"
 set xlabel "concurrent connections (client_load -c)"
 set ylabel "request latency (ms, log scale)"
@@ -16,6 +20,8 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m) title m."_server p50", \
          for [m in models] file using "concurrency":(sel(m, "request_p99_us_median")/1000):(sel(m, "request_p99_us_min")/1000):(sel(m, "request_p99_us_max")/1000) \
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
-         file using "concurrency":(flagged("request_p99_us_median")/1000) with points ls 9 title flagtitle
+         file using "concurrency":(flagged("request_p99_us_median")/1000) with points ls 9 title flagtitle, \
+         file using "concurrency":(bound("request_p99_us_median")/1000) with points ls 8 title boundtitle, \
+         file using "concurrency":(busy("request_p99_us_median")/1000) with points ls 7 title busytitle
 }
 set output

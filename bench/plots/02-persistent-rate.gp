@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'02-persistent.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 set title "How many requests per second does each model serve over persistent connections?\n(client_load -r 0: each connection open all run, echo; median of repeats, bars min-max)"
 set xlabel "concurrent connections (client_load -c)"
 set ylabel "requests per second (1/s)"
@@ -14,6 +18,8 @@ do for [t in terms] {
     eval setterm(t)
     plot for [m in models] file using "concurrency":(sel(m, "requests_per_s_median")):(sel(m, "requests_per_s_min")):(sel(m, "requests_per_s_max")) \
             with yerrorlines ls mstyle(m) title m."_server", \
-         file using "concurrency":(flagged("requests_per_s_median")) with points ls 9 title flagtitle
+         file using "concurrency":(flagged("requests_per_s_median")) with points ls 9 title flagtitle, \
+         file using "concurrency":(bound("requests_per_s_median")) with points ls 8 title boundtitle, \
+         file using "concurrency":(busy("requests_per_s_median")) with points ls 7 title busytitle
 }
 set output

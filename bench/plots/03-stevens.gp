@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'03-stevens.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 runs = data.'03-stevens-runs.csv'
 stats file using "clients" nooutput
 clients = int(STATS_max)
@@ -25,6 +29,8 @@ do for [t in terms] {
             with boxes lc rgb variable notitle, \
          file using (xpos(strcol("model"))):"mean_s":"stddev_s" with yerrorbars lc rgb "black" lw 2 pt 0 title "mean +- sigma", \
          runs using (xpos(strcol("model")) + 0.15):"time_s" with points pt 6 ps 1.2 lc rgb "#404040" title "each run", \
-         file using (xpos(strcol("model"))):(flagged("mean_s")) with points ls 9 title flagtitle
+         file using (xpos(strcol("model"))):(flagged("mean_s")) with points ls 9 title flagtitle, \
+         file using (xpos(strcol("model"))):(bound("mean_s")) with points ls 8 title boundtitle, \
+         file using (xpos(strcol("model"))):(busy("mean_s")) with points ls 7 title busytitle
 }
 set output

@@ -3,6 +3,10 @@ load lib.'style.gp'
 file = data.'07-ballast.csv'
 stats file using "flagged_runs" nooutput
 flagtitle = flag_key(STATS_max)
+stats file using "client_bound_runs" nooutput
+boundtitle = bound_key(STATS_max)
+stats file using "disturbed_used" nooutput
+busytitle = busy_key(STATS_max)
 set xlabel "server parent's touched memory (--ballast-mb, MiB)"
 set xrange [*:*] noextend
 set offsets graph 0.05, graph 0.05, 0, 0
@@ -14,12 +18,16 @@ do for [t in terms] {
     set yrange [0:*]
     plot for [m in models] file using "ballast_mb":(sel(m, "connections_per_s_median")):(sel(m, "connections_per_s_min")):(sel(m, "connections_per_s_max")) \
             with yerrorlines ls mstyle(m) title m."_server", \
-         file using "ballast_mb":(flagged("connections_per_s_median")) with points ls 9 title flagtitle
+         file using "ballast_mb":(flagged("connections_per_s_median")) with points ls 9 title flagtitle, \
+         file using "ballast_mb":(bound("connections_per_s_median")) with points ls 8 title boundtitle, \
+         file using "ballast_mb":(busy("connections_per_s_median")) with points ls 7 title busytitle
     set title "connect() p99"
     set ylabel "connect p99 (ms)"
     plot for [m in models] file using "ballast_mb":(sel(m, "connect_p99_us_median")/1000):(sel(m, "connect_p99_us_min")/1000):(sel(m, "connect_p99_us_max")/1000) \
             with yerrorlines ls mstyle(m) title m."_server", \
-         file using "ballast_mb":(flagged("connect_p99_us_median")/1000) with points ls 9 title flagtitle
+         file using "ballast_mb":(flagged("connect_p99_us_median")/1000) with points ls 9 title flagtitle, \
+         file using "ballast_mb":(bound("connect_p99_us_median")/1000) with points ls 8 title boundtitle, \
+         file using "ballast_mb":(busy("connect_p99_us_median")/1000) with points ls 7 title busytitle
     unset multiplot
 }
 set output

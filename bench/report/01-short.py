@@ -22,14 +22,15 @@ def section(ctx):
         ("connection_p50_us", "connection p50 µs"),
         ("connection_p99_us", "connection p99 µs"),
         ("server_cpu_us_per_conn", "server CPU µs/conn")])
+    runs = ctx.csv("01-short-runs.csv")
     cs = keys_of(rows, "concurrency")
     said = []
     if cs:
         for c in ([cs[0], cs[-1]] if len(cs) > 1 else cs):
-            said.append(compare(ctx, 1, rows, "concurrency", c,
+            said.append(compare(ctx, 1, runs, {"concurrency": c},
                                 f"with {c} concurrent short connection{'s' if c != '1' else ''}",
                                 "connections_per_s", "connections/s", "connections/s", True))
-        said.append(compare(ctx, 1, rows, "concurrency", cs[-1],
+        said.append(compare(ctx, 1, runs, {"concurrency": cs[-1]},
                             f"with {cs[-1]} concurrent short connections",
                             "connection_p99_us", "p99 connection latency", "µs", False))
         said.append(peak_sentence(rows, "concurrency", "connections_per_s",

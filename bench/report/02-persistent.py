@@ -18,14 +18,15 @@ def section(ctx):
     lines += table(rows, "concurrency", "connections", [
         ("requests_per_s", "requests/s"),
         ("request_p50_us", "request p50 µs"), ("request_p99_us", "request p99 µs")])
+    runs = ctx.csv("02-persistent-runs.csv")
     cs = keys_of(rows, "concurrency")
     said = []
     if cs:
         for c in ([cs[0], cs[-1]] if len(cs) > 1 else cs):
-            said.append(compare(ctx, 2, rows, "concurrency", c,
+            said.append(compare(ctx, 2, runs, {"concurrency": c},
                                 f"with {c} concurrent persistent connection{'s' if c != '1' else ''}",
                                 "requests_per_s", "requests/s", "requests/s", True))
-        said.append(compare(ctx, 2, rows, "concurrency", cs[-1],
+        said.append(compare(ctx, 2, runs, {"concurrency": cs[-1]},
                             f"with {cs[-1]} concurrent persistent connections",
                             "request_p99_us", "p99 request latency", "µs", False))
     return lines, [s for s in said if s]

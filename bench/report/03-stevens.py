@@ -1,6 +1,5 @@
 """Experiment 3: Stevens' job timed by hyperfine (report section)."""
-from fmt import ratio
-from reportlib import server
+from reportlib import compare, notes, server
 
 TITLE = "Stevens' job: how long does the whole run take?"
 
@@ -16,10 +15,12 @@ def section(ctx):
         f"{p.get('STEVENS_SIZE')} -c {p.get('STEVENS_CLIENTS')} -n "
         f"{p.get('STEVENS_CONNECTIONS')} -r 1 -q`), timed whole by `hyperfine -N "
         f"--runs {p.get('STEVENS_RUNS')} --warmup {p.get('STEVENS_WARMUP')}` "
-        "against one server per model. JSON: `raw/03-stevens-*.hyperfine.json`.", ""]
+        "per round against one server per model, in rounds (fork first, then thread "
+        "first, ...) until the ratio of the median times is sure. The table is over "
+        "the usable runs (undisturbed). JSON: `raw/03-stevens-*.hyperfine.json`.", ""]
     lines += ctx.figure("03-stevens", "Stevens' job whole-run time")
     head = ["server", "mean s", "σ s", "median s", "min s", "max s", "runs",
-            "wall µs/conn", "server CPU µs/conn", "client errors", "flagged runs"]
+            "wall µs/conn", "server CPU µs/conn", "client errors", "flagged runs", "notes"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for m in ("fork", "thread"):
         r = rows.get(m)
@@ -28,31 +29,23 @@ def section(ctx):
             lines.append("| " + " | ".join([
                 server(m), r["mean_s"], r["stddev_s"], r["median_s"], r["min_s"],
                 r["max_s"], r["runs"], r["us_per_conn"], r["server_cpu_us_per_conn"],
-                r["errors"], flag]) + " |")
+                r["errors"], flag, notes(r)]) + " |")
     lines.append("")
     f, t = rows.get("fork"), rows.get("thread")
     if not (f and t):
         return lines, []
-    fast, slow = (t, f) if float(t["mean_s"]) < float(f["mean_s"]) else (f, t)
-    n = f["runs"] if f["runs"] == t["runs"] else f"{f['runs']} and {t['runs']}"
-    apart = float(fast["max_s"]) < float(slow["min_s"])
-    times = (f"{fast['mean_s']} s vs {slow['mean_s']} s mean (σ {fast['stddev_s']} s "
-             f"and {slow['stddev_s']} s, {n} runs each)")
-    if apart:
-        r = ratio(slow["mean_s"], fast["mean_s"])
-        text = (f"{server(fast['model'])} ran Stevens' job {r}× as fast as "
-                f"{server(slow['model'])}: {times}; its slowest run beat the other's "
-                "fastest")
-        ctx.verdict_rows.append([3, "mean_s", "job", f["mean_s"], t["mean_s"], r, "separate"])
-    else:
-        text = (f"On Stevens' job {server('fork')} and {server('thread')} are within "
-                f"noise: {times}; their min–max ranges overlap")
-        ctx.verdict_rows.append([3, "mean_s", "job", f["mean_s"], t["mean_s"], "", "overlap"])
-    text += (f". Per connection that is {fast['us_per_conn']} µs vs "
-             f"{slow['us_per_conn']} µs of run time, and {fast['server_cpu_us_per_conn']} µs "
-             f"vs {slow['server_cpu_us_per_conn']} µs of server CPU.")
+    text = compare(ctx, 3, runs, {}, "on Stevens' job", "time_s", "whole-run time", "s",
+                   False, label="job")
+    if text is None:
+        return lines, []
+    text += (f" Per connection that is {f['us_per_conn']} µs vs {t['us_per_conn']} µs of "
+             f"run time (mean), and {f['server_cpu_us_per_conn']} µs vs "
+             f"{t['server_cpu_us_per_conn']} µs of server CPU, for {server('fork')} and "
+             f"{server('thread')}.")
     bad = [m for m in (f, t) if m["flagged_runs"] != "0"]
     if bad:
         text += (" Caution: " + ", ".join(f"{server(b['model'])} had {b['flagged_runs']} "
                                            "flagged runs" for b in bad) + "; see the table.")
-    return lines + [f"{len(runs)} timed runs in `data/03-stevens-runs.csv`.", ""], [text]
+    return lines + [f"{len(runs)} timed runs in `data/03-stevens-runs.csv`, "
+                    f"{len(ctx.csv('03-stevens-rounds.csv'))} rounds (one server each) in "
+                    "`data/03-stevens-rounds.csv`.", ""], [text]

@@ -18,9 +18,10 @@ def section(ctx):
     lines += table(rows, "size", "reply bytes", [
         ("mb_per_s", "MB/s"), ("connections_per_s", "connections/s"),
         ("request_p99_us", "request p99 µs")])
+    runs = ctx.csv("04-payload-runs.csv")
     sizes = keys_of(rows, "size")
     said = []
     for s in ([sizes[0], sizes[-1]] if len(sizes) > 1 else sizes):
-        said.append(compare(ctx, 4, rows, "size", s, f"with {s}-byte replies",
+        said.append(compare(ctx, 4, runs, {"size": s}, f"with {s}-byte replies",
                             "mb_per_s", "throughput", "MB/s", True))
     return lines, [s for s in said if s]

@@ -19,12 +19,13 @@ def section(ctx):
         ("connection_p50_us", "p50 µs"), ("connection_p90_us", "p90 µs"),
         ("connection_p99_us", "p99 µs"), ("connection_p99_9_us", "p99.9 µs"),
         ("connection_max_us", "max µs")])
+    runs = ctx.csv("05-spectrum-runs.csv")
     said = []
     if rows:
         c = rows[0]["concurrency"]
         for metric, what in (("connection_p50_us", "median connection latency"),
                              ("connection_p99_9_us", "p99.9 connection latency")):
-            said.append(compare(ctx, 5, rows, "concurrency", c,
+            said.append(compare(ctx, 5, runs, {"concurrency": c},
                                 f"with {c} concurrent short connections", metric, what,
                                 "µs", False))
     return lines, [s for s in said if s]

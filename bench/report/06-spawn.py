@@ -33,7 +33,7 @@ def section(ctx):
     said = []
     if prim:
         small = min((r["ballast_mb"] for r in prim), key=float)
-        said.append(compare(ctx, 6, prim, "ballast_mb", small,
+        said.append(compare(ctx, 6, ctx.csv("06-spawn-rounds.csv"), {"ballast_mb": small},
                             f"alone, with a {small} MiB parent",
                             "us", "time per spawn (fork+_exit+waitpid vs pthread_create+join)",
                             "µs per call", False))

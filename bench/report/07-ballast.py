@@ -38,7 +38,7 @@ def section(ctx):
     said = []
     sizes = keys_of(rows, "ballast_mb")
     if sizes:
-        said.append(compare(ctx, 7, rows, "ballast_mb", sizes[-1],
+        said.append(compare(ctx, 7, ctx.csv("07-ballast-runs.csv"), {"ballast_mb": sizes[-1]},
                             f"with a {sizes[-1]} MiB parent",
                             "connections_per_s", "short-connection rate", "connections/s", True))
     by = {(f["model"], f["metric"]): f for f in fits}

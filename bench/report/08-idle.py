@@ -1,5 +1,5 @@
 """Experiment 8: idle capacity and memory per connection (report section)."""
-from fmt import ratio
+from reportlib import compare
 
 TITLE = "Idle connections: how much memory does each one cost, and how far can each model go?"
 
@@ -60,13 +60,12 @@ def section(ctx):
         parts = [f"{name(v, at[v]['stack_kib'])} {at[v]['kib_per_conn']} KiB "
                  f"({at[v]['total_mib']} MiB in all)" for v in variants if v in at]
         text = f"Holding {k} idle connections cost, per connection: " + ", ".join(parts)
-        f, t = at.get("fork"), at.get("thread")
-        if f and t and float(t["kib_per_conn"]) > 0:
-            r = ratio(f["kib_per_conn"], t["kib_per_conn"])
-            ctx.verdict_rows.append([8, "kib_per_conn", f"conns={k}", f["kib_per_conn"],
-                                     t["kib_per_conn"], r, "single run"])
-            text += f"; fork_server needed {r}× thread_server's memory per connection"
         said.append(text + " (one run each; the kernel deltas are machine-wide).")
+        both = [r for r in full if r["variant"] in ("fork", "thread")]
+        text = compare(ctx, 8, both, {"conns": k}, f"holding {k} idle connections",
+                       "kib_per_conn", "memory per connection", "KiB", False)
+        if text:
+            said.append(text)
     for v in variants:
         mine = [r for r in rows if r["variant"] == v]
         stop = next((r for r in mine if r["flagged_runs"] != "0"), None)

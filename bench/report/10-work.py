@@ -18,6 +18,7 @@ def section(ctx):
         "requests/s; I/O-bound throughput should grow with concurrency until the "
         "spawn and scheduling costs catch up.", ""]
     lines += ctx.figure("10-work", "requests/s vs concurrency, I/O- and CPU-bound")
+    runs = ctx.csv("10-work-runs.csv")
     said = []
     for w, words in (("io", "I/O-bound"), ("cpu", "CPU-bound")):
         mine = [r for r in rows if r["workload"] == w]
@@ -29,7 +30,7 @@ def section(ctx):
             ("requests_per_s", "requests/s"), ("request_p50_us", "p50 µs"),
             ("request_p99_us", "p99 µs"), ("server_cpu_us_per_conn", "server CPU µs/conn")])
         cs = keys_of(mine, "concurrency")
-        said.append(compare(ctx, 10, mine, "concurrency", cs[-1],
+        said.append(compare(ctx, 10, runs, {"workload": w, "concurrency": cs[-1]},
                             f"with {words} requests ({mine[0]['work_us']} µs each) at "
                             f"{cs[-1]} concurrent connections",
                             "requests_per_s", "requests/s", "requests/s", True))

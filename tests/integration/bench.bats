@@ -17,6 +17,20 @@ setup_file() {
 
 setup() {
     RUN=$(cat "$BATS_FILE_TMPDIR/run_dir")
+    HOG_PID=
+}
+
+# Stops the busy loop a test started (by pid), whatever happened.
+teardown() {
+    if [ -n "$HOG_PID" ]; then
+        kill "$HOG_PID" 2>/dev/null || true
+        wait "$HOG_PID" 2>/dev/null || true
+    fi
+}
+
+# first_cpu: the first CPU this shell may use: where the bench pins servers.
+first_cpu() {
+    taskset -pc $$ | sed 's/.*: *//; s/[,-].*//'
 }
 
 # The CSVs experiments 1-10 write, and each one's model column.
@@ -32,20 +46,64 @@ models_in() {
              c { print $c }' "$1" | sort -u | tr '\n' ' '
 }
 
-# verdict_numbers: every number in the bullets of report.md's Verdict section
-# (whole tokens only: the 99 of "p99" is a name, not a number; a fitted slope
-# may be negative, so its minus sign is part of it).
-verdict_numbers() {
-    sed -n '/^## Verdict/,/^## [^V]/p' "$RUN/report.md" | grep '^- ' |
-        grep -oE -- '-?[A-Za-z_0-9.]*[0-9][A-Za-z_0-9.]*' | sed 's/\.$//' |
-        grep -E '^-?[0-9]+(\.[0-9]+)?$' | sort -u
-}
-
-data_fields() {
-    local f
-    for f in "$RUN"/data/*.csv; do
-        tail -n +2 "$f" | tr ',' '\n'
-    done | sort -u
+# check_verdicts RUN: every row of data/verdicts.csv recomputed from the
+# runs it names, independently of the bench's code: the medians of each
+# model's usable runs (undisturbed ones while two remain), the ratio (the
+# better model's advantage), an interval around it, and the same numbers in
+# a sentence of report.md's Verdict section. Prints what is wrong.
+check_verdicts() {
+    python3 - "$1" <<'EOF'
+import csv, statistics, sys
+from pathlib import Path
+run = Path(sys.argv[1])
+RUNS = {"1": "01-short-runs", "2": "02-persistent-runs", "3": "03-stevens-runs",
+        "4": "04-payload-runs", "5": "05-spectrum-runs", "6": "06-spawn-rounds",
+        "7": "07-ballast-runs", "8": "08-idle", "9": "09-openloop-runs",
+        "10": "10-work-runs"}
+def rows(name):
+    with open(run / "data" / f"{name}.csv", newline="") as f:
+        return list(csv.DictReader(f))
+text = (run / "report.md").read_text()
+verdict = text[text.index("## Verdict"):text.index("## Machine")]
+bad, seen = [], set()
+for v in rows("verdicts"):
+    key = (v["experiment"], v["metric"], v["point"])
+    if key in seen:
+        bad.append(f"{key}: twice in verdicts.csv")
+    seen.add(key)
+    where = dict(kv.split("=", 1) for kv in v["point"].split() if "=" in kv)
+    mine = [r for r in rows(RUNS[v["experiment"]])
+            if all(r.get(k) == x for k, x in where.items())
+            and r.get("variant", r["model"]) == r["model"]]
+    med = {}
+    for m in ("fork", "thread"):
+        rs = [r for r in mine if r["model"] == m]
+        calm = [r for r in rs if r.get("disturbed", "0") != "1"]
+        rs = calm if len(calm) >= 2 else rs
+        vals = [float(r[v["metric"]]) for r in rs if r[v["metric"]] not in ("", "0")]
+        if str(len(vals)) != v[f"n_{m}"]:
+            bad.append(f"{key}: n_{m} {v[f'n_{m}']}, recomputed {len(vals)}")
+        med[m] = statistics.median(vals)
+        if abs(med[m] / float(v[f"{m}_median"]) - 1) > 0.006:
+            bad.append(f"{key}: {m} median {v[f'{m}_median']}, recomputed {med[m]:.4g}")
+    r = max(med["thread"] / med["fork"], med["fork"] / med["thread"])
+    if abs(r / float(v["ratio"]) - 1) > 0.011:
+        bad.append(f"{key}: ratio {v['ratio']}, recomputed {r:.4g}")
+    if v["difference"] == "single run":
+        if f"{v['ratio']}×" not in verdict:
+            bad.append(f"{key}: ratio {v['ratio']}× not in a verdict sentence")
+        continue
+    lo, hi = float(v["ci_low"]), float(v["ci_high"])
+    if not lo <= float(v["ratio"]) <= hi:
+        bad.append(f"{key}: ratio {v['ratio']} outside its interval {lo}-{hi}")
+    if (v["difference"] == "shown") != (lo > 1):
+        bad.append(f"{key}: difference {v['difference']} with interval {lo}-{hi}")
+    said = f"{v['ratio']}×" if v["difference"] == "shown" else f"by {v['ratio']}×"
+    ci = f"95 % CI {v['ci_low']}–{v['ci_high']}×"
+    if not any(said in line and ci in line for line in verdict.splitlines()):
+        bad.append(f"{key}: no verdict sentence says {said} with {ci}")
+print("\n".join(bad))
+EOF
 }
 
 @test "the run folder is named <UTC date>-<host> and latest points at it" {
@@ -69,16 +127,19 @@ data_fields() {
 }
 
 @test "raw/ holds a client JSON and a server JSON for every measured point" {
-    local runs=0 idle f
+    local runs=0 idle rounds f
     for f in "$RUN"/data/*-runs.csv; do
         case $f in *03-stevens-runs.csv | *08-idle-runs.csv) continue ;; esac
         runs=$((runs + $(tail -n +2 "$f" | wc -l)))
     done
     [ "$runs" -gt 0 ]
-    # Experiment 8's points have a server but no client_load (tcpcheck holds).
+    # Experiment 8's points have a server but no client_load (tcpcheck
+    # holds); experiment 3 has one server per round (hyperfine runs the client).
     idle=$(tail -n +2 "$RUN/data/08-idle-runs.csv" | wc -l)
+    rounds=$(tail -n +2 "$RUN/data/03-stevens-rounds.csv" | wc -l)
+    [ "$rounds" -ge 2 ]
     [ "$(find "$RUN/raw" -name '*.client.json' | wc -l)" -eq "$runs" ]
-    [ "$(find "$RUN/raw" -name '*.server.json' | wc -l)" -eq $((runs + 2 + idle)) ]
+    [ "$(find "$RUN/raw" -name '*.server.json' | wc -l)" -eq $((runs + rounds + idle)) ]
     for f in "$RUN"/raw/*.client.json; do jq -e '.totals | type == "object"' "$f" >/dev/null; done
     for f in "$RUN"/raw/*.server.json; do jq -e '(.accepted | type) == "number"' "$f" >/dev/null; done
     for f in "$RUN"/raw/03-stevens-*.hyperfine.json; do
@@ -108,8 +169,11 @@ data_fields() {
 
 @test "summary CSVs carry median, min, max and the error flags" {
     head -n 1 "$RUN/data/01-short.csv" | grep -q 'connections_per_s_median,connections_per_s_min,connections_per_s_max'
-    head -n 1 "$RUN/data/01-short.csv" | grep -q ',n,errors,flagged_runs$'
+    head -n 1 "$RUN/data/01-short.csv" |
+        grep -q ',n,errors,flagged_runs,disturbed_runs,disturbed_used,client_bound_runs$'
     head -n 1 "$RUN/data/01-short-runs.csv" | grep -q ',errors,client_rc,server_rc,'
+    head -n 1 "$RUN/data/01-short-runs.csv" |
+        grep -q ',others_cpu_s,steal_s,kernel_cpu_s,client_cpu_share,client_bound,disturbed,loadavg'
     head -n 1 "$RUN/data/03-stevens.csv" | grep -q 'mean_s,stddev_s'
 }
 
@@ -131,12 +195,57 @@ data_fields() {
     [ "$(grep -c '^## [0-9]*\. ' "$RUN/report.md")" -eq 10 ]
 }
 
-@test "every number in the verdict comes from the run's data" {
-    local -a nums missing
-    mapfile -t nums < <(verdict_numbers)
-    [ "${#nums[@]}" -ge 10 ]
-    mapfile -t missing < <(comm -23 <(printf '%s\n' "${nums[@]}") <(data_fields))
-    [ "${#missing[@]}" -eq 0 ] || { echo "not in data/: ${missing[*]}"; return 1; }
+@test "every verdict is a ratio of the runs' medians, with its interval, as the report says" {
+    local out
+    [ "$(tail -n +2 "$RUN/data/verdicts.csv" | wc -l)" -ge 10 ]
+    head -n 1 "$RUN/data/verdicts.csv" | grep -q ',ratio,ci_low,ci_high,n_fork,n_thread,'
+    out=$(check_verdicts "$RUN")
+    [ -z "$out" ] || { echo "$out"; return 1; }
+    ! grep -q 'within noise' "$RUN/report.md"
+}
+
+@test "the verdict check fails on a verdict number 10 % off" {
+    local copy=$BATS_TEST_TMPDIR/off out
+    cp -r "$RUN" "$copy"
+    awk -F, -v OFS=, 'NR == 2 { $7 = sprintf("%.2f", $7 * 1.1) } { print }' \
+        "$RUN/data/verdicts.csv" >"$copy/data/verdicts.csv"
+    out=$(check_verdicts "$copy")
+    [[ $out == *"ratio "* ]]
+}
+
+@test "verdicts.csv names each point by its workload, once per experiment and metric" {
+    [ -z "$(tail -n +2 "$RUN/data/verdicts.csv" | cut -d, -f1-3 | sort | uniq -d)" ]
+    grep -q '^10,requests_per_s,workload=io concurrency=' "$RUN/data/verdicts.csv"
+    grep -q '^10,requests_per_s,workload=cpu concurrency=' "$RUN/data/verdicts.csv"
+}
+
+@test "each point's repeats and why they stopped are recorded" {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["stopped_by"] !~ /^(target|max_repeats|step_budget|time_budget|minimum)$/ { bad = 1 }
+             $h["metrics"] != "" && $h["pairs"] < 2 { bad = 1 }
+             END { exit bad || NR < 10 }' "$RUN/data/repeats.csv"
+}
+
+@test "--compare of a run with itself agrees on every verdict" {
+    run "$ROOT/bench/run.sh" --compare "$RUN" "$RUN"
+    [ "$status" -eq 0 ]
+    [[ ${lines[-1]} =~ ^([0-9]+)\ verdicts:\ ([0-9]+)\ agree,\ 0\ differ,\ ([0-9]+)\ single ]]
+    [ $((BASH_REMATCH[2] + BASH_REMATCH[3])) -eq "${BASH_REMATCH[1]}" ]
+    [ -s "$RUN/compare.csv" ]
+    ! grep -q ',differ$' "$RUN/compare.csv"
+}
+
+@test "--compare tells verdicts that differ" {
+    local copy=$BATS_TEST_TMPDIR/other
+    cp -r "$RUN" "$copy"
+    # The first verdict that shows a difference, turned the other way round.
+    awk -F, -v OFS=, 'NR > 1 && !done && $12 == "shown" {
+                          $6 = ($6 == "thread") ? "fork" : "thread"; t = $4; $4 = $5; $5 = t
+                          done = 1 } { print }' \
+        "$RUN/data/verdicts.csv" >"$copy/data/verdicts.csv"
+    run "$ROOT/bench/run.sh" --compare "$RUN" "$copy"
+    [ "$status" -eq 1 ]
+    [[ ${lines[-1]} == *" 1 differ,"* ]]
 }
 
 @test "experiment 6 sets the spawn primitive beside each server's CPU per connection" {
@@ -196,9 +305,10 @@ data_fields() {
     local copy=$BATS_TEST_TMPDIR/flagged conc base
     cp -r "$RUN" "$copy"
     # Give 3 client errors to fork's first clean short-connection run (on a
-    # busy machine the run itself may already have flagged others).
+    # busy machine the run itself may already have flagged others), an
+    # undisturbed one: disturbed runs are left out while two others remain.
     conc=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-                    $h["model"] == "fork" && $h["errors"] == 0 && $h["client_rc"] == 0 && $h["server_rc"] == 0 { print $h["concurrency"]; exit }' \
+                    $h["model"] == "fork" && $h["errors"] == 0 && $h["client_rc"] == 0 && $h["server_rc"] == 0 && $h["disturbed"] == 0 { print $h["concurrency"]; exit }' \
         "$RUN/data/01-short-runs.csv")
     [ -n "$conc" ]
     base=$(awk -F, -v c="$conc" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
@@ -207,7 +317,7 @@ data_fields() {
     awk -F, -v OFS=, -v c="$conc" '
         NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
         NR > 1 && !done && $h["model"] == "fork" && $h["concurrency"] == c && $h["errors"] == 0 &&
-            $h["client_rc"] == 0 && $h["server_rc"] == 0 { $h["errors"] = 3; done = 1 }
+            $h["client_rc"] == 0 && $h["server_rc"] == 0 && $h["disturbed"] == 0 { $h["errors"] = 3; done = 1 }
         { print }' "$RUN/data/01-short-runs.csv" >"$copy/data/01-short-runs.csv"
     "$ROOT/bench/run.sh" --replot "$copy"
     awk -F, -v c="$conc" -v want=$((base + 1)) 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
@@ -243,6 +353,41 @@ data_fields() {
     "$ROOT/bench/run.sh" --replot "$run"
     [ -s "$run/plots/07-ballast.png" ]
     grep -q '^## 7\. ' "$run/report.md"
+}
+
+@test "a busy loop on the server's CPU marks runs disturbed, and they are measured again" {
+    # The loop stops by itself (timeout) and is stopped by pid in teardown.
+    timeout 300 taskset -c "$(first_cpu)" sh -c 'while :; do :; done' &
+    HOG_PID=$!
+    EXPERIMENTS=1 "$ROOT/bench/run.sh" tiny 2>"$BATS_TEST_TMPDIR/err"
+    local run
+    run=$(readlink -f "$RESULTS_DIR/latest")
+    [ "$run" != "$RUN" ]
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["disturbed"] == 1 && $h["others_cpu_s"] > 0 { d++ }
+             $h["attempt"] > 1 { again++ }
+             END { exit !(d >= 2 && again >= 1) }' "$run/data/01-short-runs.csv"
+    grep -q ': disturbed (other programs used ' "$BATS_TEST_TMPDIR/err"
+    grep -qE '^[0-9]+ runs were disturbed' "$run/report.md"
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["disturbed_runs"] > 0 { n++ } END { exit !n }' "$run/data/01-short.csv"
+}
+
+@test "a client-bound point is marked in the runs, the table, the verdict and the plot" {
+    # client_load is at its busiest with persistent connections; a threshold
+    # of 20 % of its CPU makes those points client-bound on any machine.
+    CLIENT_BOUND_SHARE=0.2 EXPERIMENTS=2 "$ROOT/bench/run.sh" tiny 2>"$BATS_TEST_TMPDIR/err"
+    local run
+    run=$(readlink -f "$RESULTS_DIR/latest")
+    [ "$run" != "$RUN" ]
+    grep -q '^CLIENT_BOUND_SHARE="0.2"$' "$run/profile.conf"
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             $h["client_bound"] == 1 && $h["client_cpu_share"] >= 0.2 { n++ }
+             $h["client_bound"] == 0 && $h["client_cpu_share"] >= 0.2 { bad++ }
+             END { exit !(n >= 2 && !bad) }' "$run/data/02-persistent-runs.csv"
+    grep -q 'client-bound\*\* ⚠' "$run/report.md"
+    grep -q 'Caution: client-bound' "$run/report.md"
+    grep -q 'client-bound: client_load' "$run/plots/02-persistent-rate.svg"
 }
 
 @test "the bench scripts are shellcheck-clean" {
