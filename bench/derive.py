@@ -17,8 +17,9 @@ their data/*.csv (run by each experiment's finish step, and so by --replot).
   07  07-ballast.csv (the medians, as summarize.py) and 07-ballast-fit.csv: least-squares line through every run's server CPU
       per connection, and through 10^6 / connections_per_s (wall time per
       connection), against --ballast-mb, per model; slope per 100 MiB.
-  08  08-idle.csv: memory deltas while holding K idle connections, total and
-      per connection, from 08-idle-runs.csv.
+  08  08-idle-points.csv: memory deltas while holding K idle connections,
+      total and per connection, per run of 08-idle-runs.csv; 08-idle.csv:
+      their medians per variant and K.
   09  09-openloop.csv (the medians, as summarize.py) and 09-openloop-knee.csv: per model, the first offered rate whose median
       p99 exceeds KNEE_FACTOR x the median p99 at the lowest offered rate.
 
@@ -229,24 +230,51 @@ def ballast(data):
 def idle(data):
     runs = read(data, "08-idle-runs.csv")
     order = {}
-    header = ["model", "variant", "stack_kib", "conns", "held", "pss_delta_kib",
-              "page_tables_delta_kib", "kernel_stack_delta_kib", "total_kib", "total_mib",
-              "kib_per_conn", "processes", "threads", "stopped_by", "n", "errors",
-              "flagged_runs"]
-    rows = []
+    points = []
     for r in runs:
         order.setdefault(r["variant"], len(order))
         pss = float(r["pss_kib"]) - float(r["pss_before_kib"])
         pt = float(r["page_tables_kib"]) - float(r["page_tables_before_kib"])
         ks = float(r["kernel_stack_kib"]) - float(r["kernel_stack_before_kib"])
-        total = pss + pt + ks
         held = int(r["held"])
-        per = num(total / held) if held > 0 else ""
+        # Rounded as written, so the medians below are of the written values.
+        per = float(num((pss + pt + ks) / held)) if held > 0 else None
         bad = held < int(r["conns"]) or r["client_rc"] != "0" or r["server_rc"] != "0"
-        rows.append([r["model"], r["variant"], r["stack_kib"], r["conns"], r["held"],
-                     num(pss), num(pt), num(ks), num(total), num(total / 1024), per,
-                     r["processes"], r["threads"], r["stopped_by"], "1",
-                     "1" if bad else "0", "1" if bad else "0"])
+        points.append({"model": r["model"], "variant": r["variant"],
+                       "stack_kib": r["stack_kib"], "conns": r["conns"],
+                       "repeat": r.get("repeat", "1"), "held": r["held"],
+                       "pss_delta_kib": pss, "page_tables_delta_kib": pt,
+                       "kernel_stack_delta_kib": ks, "total_kib": pss + pt + ks,
+                       "kib_per_conn": per,
+                       "processes": r["processes"], "threads": r["threads"],
+                       "stopped_by": r["stopped_by"], "errors": "1" if bad else "0"})
+    cols = list(points[0]) if points else ["model"]
+    write(data, "08-idle-points.csv", cols,
+          [[num(v) if isinstance(v, float) else ("" if v is None else v)
+            for v in p.values()] for p in points])
+    # One row per variant x K: the medians of its repeats.
+    header = ["model", "variant", "stack_kib", "conns", "held", "pss_delta_kib",
+              "page_tables_delta_kib", "kernel_stack_delta_kib", "total_kib", "total_mib",
+              "kib_per_conn", "processes", "threads", "stopped_by", "n", "errors",
+              "flagged_runs"]
+    groups = {}
+    for p in points:
+        groups.setdefault((p["variant"], p["conns"]), []).append(p)
+    rows = []
+    for (variant, conns), ps in groups.items():
+        def med(key):
+            vals = [p[key] for p in ps if p[key] is not None]
+            return statistics.median(vals) if vals else None
+        bad = [p for p in ps if p["errors"] == "1"]
+        first = (bad or ps)[0]
+        per = med("kib_per_conn")
+        rows.append([first["model"], variant, first["stack_kib"], conns,
+                     str(min(int(p["held"]) for p in ps)), num(med("pss_delta_kib")),
+                     num(med("page_tables_delta_kib")), num(med("kernel_stack_delta_kib")),
+                     num(med("total_kib")), num(med("total_kib") / 1024),
+                     num(per) if per is not None else "", first["processes"],
+                     first["threads"], first["stopped_by"], str(len(ps)), str(len(bad)),
+                     str(len(bad))])
     rows.sort(key=lambda x: (order[x[1]], int(x[3])))
     write(data, "08-idle.csv", header, rows)
 

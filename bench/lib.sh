@@ -226,9 +226,15 @@ window_row() {
 }
 
 # measure_again ATTEMPT WHAT: true (and says so) when the window just ended
-# was disturbed and DISTURB_RETRIES allow another attempt after ATTEMPT.
+# was disturbed, DISTURB_RETRIES allow another attempt after ATTEMPT, and the
+# profile's TIME_BUDGET is not spent (a busy machine must not make the run
+# endless: its runs then stay marked disturbed).
 measure_again() {
     if [ "$WIN_DISTURBED" -ne 1 ] || [ "$1" -gt "$DISTURB_RETRIES" ]; then
+        return 1
+    fi
+    if [ $(($(now_ms) - BENCH_START_MS)) -gt $((TIME_BUDGET * 1000)) ]; then
+        echo "bench: $2: disturbed ($WIN_WORDS); no time left to measure it again" >&2
         return 1
     fi
     echo "bench: $2: disturbed ($WIN_WORDS); measuring again" >&2

@@ -112,6 +112,7 @@ STOPS = {
     "step_budget": "its share of the profile's time budget ran out",
     "time_budget": "the profile's time budget ran out",
     "max_repeats": "it reached MAX_REPEATS",
+    "fixed": "the point runs VERDICT_REPEATS pairs, no more",
 }
 
 

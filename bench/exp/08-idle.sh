@@ -7,8 +7,9 @@
 #   memory = PSS summed over the server and its descendants (the delta)
 #          + the machine's PageTables and KernelStack deltas (/proc/meminfo)
 # data/08-idle-limits.csv: the limits that bound K, and the K they allow;
-# data/08-idle-runs.csv: one row per variant x K (the samples as read);
-# data/08-idle.csv: the deltas and KiB per connection (bench/derive.py).
+# data/08-idle-runs.csv: one row per variant x K x repeat (the samples as
+# read); data/08-idle-points.csv: each one's deltas and KiB per connection;
+# data/08-idle.csv: their medians per variant x K (bench/derive.py).
 # shellcheck shell=bash
 
 HOLD_PID=
@@ -37,25 +38,51 @@ exp08_conns() {
     done | sort -nu
 }
 
+# exp08_ms MODEL K: a rough time of one point, for the plan: ~0.2 ms a
+# connection to open, ~0.5 ms more a process to fork and sample.
+exp08_ms() {
+    local est=$(($2 / 5 + 800))
+    [ "$1" = thread ] || est=$((est + $2 / 2))
+    echo "$est"
+}
+
+# The verdict (memory per connection, fork vs thread) is at the largest K:
+# there both models run VERDICT_REPEATS interleaved pairs; every other point
+# runs once.
 exp08_plan() {
-    local k v est
+    local k v kmax
     plan_line 50 "idle capacity: the limits" limits
+    kmax=$(exp08_conns | tail -n 1)
     for v in "fork default" "thread default" "thread $IDLE_SMALL_STACK_KIB"; do
         for k in $(exp08_conns); do
-            # ~0.2 ms a connection to open, ~0.5 ms a process to fork and sample.
-            est=$((k / 5 + 800))
-            [ "${v% *}" = thread ] || est=$((est + k / 2))
-            plan_line "$est" "idle capacity, ${v% *}_server stack ${v#* } K=$k" "$v $k"
+            [ "$k" -ne "$kmax" ] || [ "${v#* }" != default ] || continue
+            plan_line "$(exp08_ms "${v% *}" "$k")" \
+                "idle capacity, ${v% *}_server stack ${v#* } K=$k" "$v $k"
         done
     done
+    plan_line $((VERDICT_REPEATS * ($(exp08_ms fork "$kmax") + $(exp08_ms thread "$kmax")))) \
+        "idle capacity K=$kmax, both servers x $VERDICT_REPEATS" "pairs $kmax"
 }
 
 exp08_step() {
-    if [ "$1" = limits ]; then
-        exp08_limits
-    else
-        exp08_point "$@"
-    fi
+    case $1 in
+        limits) exp08_limits ;;
+        pairs) exp08_pairs "$2" ;;
+        *) exp08_point "$@" 1 ;;
+    esac
+}
+
+exp08_pairs() {
+    local rep m start
+    start=$(now_ms)
+    for rep in $(seq 1 "$VERDICT_REPEATS"); do
+        for m in $(pair_order "$rep"); do
+            exp08_point "$m" default "$1" "$rep"
+        done
+    done
+    # shellcheck disable=SC2034  # read by repeats_row (lib.sh)
+    REPEAT_STOP=fixed REPEAT_WIDEST=''
+    repeats_row 08-idle "conns=$1" kib_per_conn "$VERDICT_REPEATS" "$start"
 }
 
 # exp08_limits: also builds the test helper tcpcheck if missing (`make bench`
@@ -116,10 +143,12 @@ exp08_release() {
     HOLD_PID=
 }
 
+# exp08_point MODEL STACK K REPEAT: one server holding K idle connections.
 exp08_point() {
-    local m=$1 stack=$2 k=$3 variant=$1 reached=0 held_ok=1 deadline base
+    local m=$1 stack=$2 k=$3 rep=$4 variant=$1 reached=0 held_ok=1 deadline base
     [ "$stack" = default ] || variant=$m-${stack}k
     local prefix=$RUN/raw/08-idle-$variant-k$k
+    [ "$rep" -eq 1 ] || prefix+=-rep$rep
     local -a args=(--max-conns $((k + 64)))
     [ "$stack" = default ] || args+=(--stack-size "$stack")
     server_start "$prefix" "$m" echo "${args[@]}"
@@ -140,11 +169,11 @@ exp08_point() {
     "$ROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-held.json"
     if [ "$held_ok" = 1 ]; then exp08_release; else exp08_release kill; fi
     server_stop
-    exp08_row "$m" "$variant" "$stack" "$k" "$reached" "$prefix"
+    exp08_row "$m" "$variant" "$stack" "$k" "$rep" "$reached" "$prefix"
 }
 
 exp08_row() {
-    local m=$1 variant=$2 stack=$3 k=$4 reached=$5 prefix=$6 stopped=
+    local m=$1 variant=$2 stack=$3 k=$4 rep=$5 reached=$6 prefix=$7 stopped=
     if [ "$reached" -lt "$k" ] || [ "$HOLD_RC" -ne 0 ]; then
         # What stopped it: the server's last complaint, else the client's.
         stopped=$(tail -n 1 "$prefix.server.err")
@@ -152,12 +181,13 @@ exp08_row() {
         stopped=${stopped//[,\"]/;}
     fi
     append_row "$RUN/data/08-idle-runs.csv" \
-        model,variant,stack_kib,conns,held,processes,threads,pss_before_kib,pss_kib,page_tables_before_kib,page_tables_kib,kernel_stack_before_kib,kernel_stack_kib,client_rc,server_rc,stopped_by \
+        model,variant,stack_kib,conns,repeat,held,processes,threads,pss_before_kib,pss_kib,page_tables_before_kib,page_tables_kib,kernel_stack_before_kib,kernel_stack_kib,client_rc,server_rc,stopped_by \
         "$(jq -rs --arg m "$m" --arg v "$variant" --arg s "$stack" --argjson k "$k" \
-            --argjson held "$reached" --argjson crc "$HOLD_RC" --argjson src "$SRV_RC" \
+            --argjson rep "$rep" --argjson held "$reached" --argjson crc "$HOLD_RC" \
+            --argjson src "$SRV_RC" \
             --arg stopped "$stopped" '
             .[0] as $b | .[1] as $h
-            | [$m, $v, $s, $k, $held, $h.processes, $h.threads, $b.pss_kib, $h.pss_kib,
+            | [$m, $v, $s, $k, $rep, $held, $h.processes, $h.threads, $b.pss_kib, $h.pss_kib,
                $b.page_tables_kib, $h.page_tables_kib, $b.kernel_stack_kib,
                $h.kernel_stack_kib, $crc, $src, $stopped] | @csv' \
             "$prefix.mem-before.json" "$prefix.mem-held.json" | tr -d '"')"

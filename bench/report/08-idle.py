@@ -60,8 +60,10 @@ def section(ctx):
         parts = [f"{name(v, at[v]['stack_kib'])} {at[v]['kib_per_conn']} KiB "
                  f"({at[v]['total_mib']} MiB in all)" for v in variants if v in at]
         text = f"Holding {k} idle connections cost, per connection: " + ", ".join(parts)
-        said.append(text + " (one run each; the kernel deltas are machine-wide).")
-        both = [r for r in full if r["variant"] in ("fork", "thread")]
+        n = "/".join(at[v]["n"] for v in variants if v in at)
+        said.append(text + f" (median of {n} runs; the kernel deltas are machine-wide).")
+        both = [r for r in ctx.csv("08-idle-points.csv")
+                if r["variant"] in ("fork", "thread") and r["errors"] == "0"]
         text = compare(ctx, 8, both, {"conns": k}, f"holding {k} idle connections",
                        "kib_per_conn", "memory per connection", "KiB", False)
         if text:
