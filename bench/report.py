@@ -187,7 +187,10 @@ def main(argv):
         w.writerow(reportlib.VERDICT_COLUMNS)
         w.writerows(ctx.verdict_rows)
 
-    out = [f"# perconn: fork_server vs thread_server, run {run.name}", "",
+    # The title names the run by when and where it was measured, not by its
+    # folder, so a copied run (results/reference) replots byte for byte.
+    out = [f"# perconn: fork_server vs thread_server, run of {machine.get('date')} on "
+           f"{machine.get('host')}", "",
            f"Profile **{profile.get('PROFILE', '?')}**, experiments "
            f"{profile.get('RUN_EXPERIMENTS', '?')}, on {machine.get('host')} "
            f"({(machine.get('cpu') or {}).get('cpus_online')} CPUs). "

@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
-# The bench's measuring tools, tested on their own: bin/spawn_cost and
-# bench/memsample.sh.
+# The bench's measuring tools, tested on their own: bin/spawn_cost,
+# bench/memsample.sh, bench/readme.py and the committed reference run.
 
 bats_require_minimum_version 1.5.0
 load helpers
 
 MEMSAMPLE=$BATS_TEST_DIRNAME/../../bench/memsample.sh
+ROOT=$BATS_TEST_DIRNAME/../..
 
 children_are() { [ "$(child_count "$SRV_PID")" -eq "$1" ]; }
 threads_at_least() { [ "$(awk '/^Threads:/ {print $2}' "/proc/$SRV_PID/status")" -ge "$1" ]; }
@@ -15,16 +16,19 @@ teardown() {
     kill_server
 }
 
-@test "spawn_cost prints one row per size and primitive, min <= median <= max" {
+@test "spawn_cost prints one row per round, the primitives' rounds interleaved" {
     run --separate-stderr "$BIN/spawn_cost" -n 20 -r 3 -b 0,8
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "ballast_mb,primitive,calls,rounds,us_median,us_min,us_max" ]
-    [ "${#lines[@]}" -eq 5 ]
-    local want=("0,fork" "0,thread" "8,fork" "8,thread") i
-    for i in 1 2 3 4; do
-        [[ ${lines[i]} == "${want[i - 1]},20,3,"* ]]
-        IFS=, read -r _ _ _ _ med lo hi <<<"${lines[i]}"
-        awk -v m="$med" -v l="$lo" -v h="$hi" 'BEGIN {exit !(l > 0 && l <= m && m <= h)}'
+    [ "${lines[0]}" = "ballast_mb,primitive,calls,round,us_per_call" ]
+    [ "${#lines[@]}" -eq 13 ]
+    # Each size: fork first in odd rounds, thread first in even ones.
+    local want=(fork thread thread fork fork thread) i mib prim calls round us
+    for i in $(seq 1 12); do
+        IFS=, read -r mib prim calls round us <<<"${lines[i]}"
+        [ "$mib" = "$(((i - 1) / 6 * 8))" ]
+        [ "$prim" = "${want[(i - 1) % 6]}" ]
+        [ "$calls" = 20 ] && [ "$round" = $(((i - 1) % 6 / 2 + 1)) ]
+        awk -v u="$us" 'BEGIN { exit !(u > 0) }'
     done
 }
 
@@ -76,4 +80,31 @@ teardown() {
     [ "$status" -eq 2 ]
     run "$MEMSAMPLE" notapid
     [ "$status" -eq 2 ]
+}
+
+@test "the README's figures are those of the committed data" {
+    python3 "$ROOT/bench/readme.py" --check
+    grep -q '<!-- generated: verdicts results/reference -->' "$ROOT/README.md"
+}
+
+@test "the README check fails when a quoted figure is changed" {
+    local copy=$BATS_TEST_TMPDIR/README.md
+    # The first number after the reference block's opening line, plus one.
+    awk '/<!-- generated: verdicts/ { on = 1 }
+         on && !done && match($0, /[0-9]+\.[0-9]+×/) {
+             n = substr($0, RSTART, RLENGTH - 2)
+             $0 = substr($0, 1, RSTART - 1) sprintf("%.2f", n + 1) substr($0, RSTART + RLENGTH - 2)
+             done = 1 }
+         { print }' "$ROOT/README.md" >"$copy"
+    ! cmp -s "$copy" "$ROOT/README.md"
+    run python3 "$ROOT/bench/readme.py" --check "$copy"
+    [ "$status" -eq 1 ]
+    [[ $output == *"differs from its data"* ]]
+}
+
+@test "--replot of the reference run reproduces its report byte for byte" {
+    cp -r "$ROOT/results/reference" "$BATS_TEST_TMPDIR/reference"
+    "$ROOT/bench/run.sh" --replot "$BATS_TEST_TMPDIR/reference"
+    cmp "$ROOT/results/reference/report.md" "$BATS_TEST_TMPDIR/reference/report.md"
+    cmp "$ROOT/results/reference/data/verdicts.csv" "$BATS_TEST_TMPDIR/reference/data/verdicts.csv"
 }
