@@ -125,6 +125,35 @@ def method_lines(ctx):
     ]
 
 
+def verdict_table(ctx):
+    """Every verdict's ratio, interval, runs and how sure it is, one line each."""
+    if not ctx.verdict_rows:
+        return []
+    cols = reportlib.VERDICT_COLUMNS
+    target = f"±{num(100 * ctx.target)} % target"
+    out = ["| exp. | metric | point | better | ratio | 95 % CI | runs (fork/thread) | "
+           f"{target} | notes |", "|---|---|---|---|---|---|---|---|---|"]
+    for row in ctx.verdict_rows:
+        v = dict(zip(cols, (str(x) for x in row)))
+        ci = f"{v['ci_low']}–{v['ci_high']}" if v["ci_low"] else "-"
+        better = {"fork": "fork_server", "thread": "thread_server"}.get(
+            v["better"], "no difference shown")
+        if v["difference"] == "single run":
+            reached, better = "one run each", f"{v['better']}_server (one run)"
+        else:
+            reached = (f"reached (±{v['halfwidth_pct']} %)" if v["target_reached"] == "yes"
+                       else f"**missed** (±{v['halfwidth_pct']} %)")
+        notes = []
+        if v["disturbed_runs"] != "0":
+            notes.append(f"{v['disturbed_runs']} disturbed")
+        if v["client_bound_runs"] != "0":
+            notes.append(f"**{v['client_bound_runs']} client-bound** ⚠")
+        out.append(f"| {v['experiment']} | {v['metric']} | {v['point']} | {better} | "
+                   f"{v['ratio']}× | {ci} | {v['n_fork']}/{v['n_thread']} | {reached} | "
+                   f"{', '.join(notes) or '-'} |")
+    return out + [""]
+
+
 def interference_lines(ctx):
     """The machine before the run, and every disturbed run."""
     m, out = ctx.machine, []
@@ -198,6 +227,7 @@ def main(argv):
            "`bench/run.sh --replot` regenerates this file from it.", "",
            "## Verdict", ""]
     out += [f"- {v}" for v in verdicts] or ["- (no experiment produced data)"]
+    out += [""] + verdict_table(ctx)
     out += ["", "## Machine", ""] + machine_lines(machine)
     out += ["## How it was measured", ""] + method_lines(ctx)
     out += ["## Interference", ""] + interference_lines(ctx)
