@@ -167,6 +167,7 @@ teardown() {
     [[ $output == *"Content-Length: 123"* ]]
     [[ $output == *"Content-Type: application/octet-stream"* ]]
 }
+}
 
 @test "http: keep-alive reuses one connection for several requests" {
     start_server --protocol http --stats "$STATS"
@@ -282,18 +283,14 @@ teardown() {
         [ "$CL_LINE" = sent ]
         # The request is in the socket; once the server has accepted it,
         # the drain must let it finish.
-        STATS_JSON=$(stats_now)
-        until [ "$(stat_field accepted)" -eq 1 ]; do STATS_JSON=$(stats_now); done
+        wait_stat accepted -eq 1
         kill -TERM "$SRV_PID"
         client_line
         [ "$CL_LINE" = "reply complete" ]
         stop_client
         [ "$CL_RC" -eq 0 ]
-        SRV_RC=0
-        wait "$SRV_PID" || SRV_RC=$?
+        wait_server_exit
         [ "$SRV_RC" -eq 0 ]
-        SRV_PID=
-        exec 4<&-
         [ "$(jq .completed "$STATS")" -eq 1 ]
     done
 }
@@ -312,22 +309,32 @@ teardown() {
     start_client "$TCPCHECK" slow "$PORT" echo 10
     client_line
     [ "$CL_LINE" = sent ]
-    local pid=$SRV_PID
-    STATS_JSON=$(stats_now)
-    until [ "$(stat_field accepted)" -eq 1 ]; do STATS_JSON=$(stats_now); done
-    kill -TERM "$pid"
+    wait_stat accepted -eq 1
+    # The children serving now, seen while they are still the server's: once
+    # it has exited, a child it left behind would belong to init.
+    local -a kids
+    mapfile -t kids < <(ps -o pid= --ppid "$SRV_PID" | tr -d ' ')
+    track "${kids[@]}"
+    if [ "$MODEL" = fork ]; then
+        [ "${#kids[@]}" -eq 1 ] || { echo "want one child, have: ${kids[*]}"; false; }
+    fi
+    kill -TERM "$SRV_PID"
     # Signals of one kind do not queue: the second must come after the first
     # was taken, which the server's notice tells.
     wait_for grep -q 'draining 1 connections' "$SRV_ERR"
-    kill -TERM "$pid"
-    SRV_RC=0
-    wait "$pid" || SRV_RC=$?
-    SRV_PID=
+    kill -TERM "$SRV_PID"
+    # At once: not after the 30 s request, nor the 30 s drain.
+    wait_server_exit 10
     [ "$SRV_RC" -eq 143 ]
-    stop_client
-    [ "$CL_RC" -ne 0 ]          # its connection was cut
+    # Its connection was cut, and the client saw it at once (not by its own
+    # 20 s timeout, which a child left holding the connection would need).
+    stop_client 10
+    [ "$CL_RC" -ne 0 ]
     # No child outlives the server.
-    [ -z "$(ps -o pid= --ppid "$pid")" ]
+    local kid
+    for kid in "${kids[@]}"; do
+        exited "$kid" || { echo "child $kid outlived the server"; false; }
+    done
 }
 
 @test "SIGUSR1 stats are valid JSON whose counts match what was done" {
@@ -449,8 +456,7 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
     local pa=$!
     "$TCPCHECK" slow "$PORT" size 100 >"$b" 2>&1 &
     local pb=$!
-    STATS_JSON=$(stats_now)
-    until [ "$(stat_field accepted)" -eq 2 ]; do STATS_JSON=$(stats_now); done
+    wait_stat accepted -eq 2
     local kids
     kids=$(ps -o pid= --ppid "$SRV_PID" | tr -d ' ')
     if [ "$MODEL" = thread ]; then
@@ -486,8 +492,7 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
         # reply is whole: never idle, so only the drain can end them.
         start_client "$BIN/client_load" -q -P "$proto" -r 0 -c 8 -t 1 -d 60 \
             -T 20 --json "$cl" "127.0.0.1:$PORT"
-        STATS_JSON=$(stats_now)
-        until [ "$(stat_field bytes_out)" -ge 20000 ]; do STATS_JSON=$(stats_now); done
+        wait_stat bytes_out -ge 20000
         local t0=$SECONDS
         stop_server TERM
         [ "$SRV_RC" -eq 0 ]
@@ -513,8 +518,7 @@ nobody_tasks() { ps -L -u nobody -o lwp= | wc -l; }
     for _ in $(seq 6000); do printf 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n'; done >"$reqs"
     "$TCPCHECK" raw "$PORT" <"$reqs" >"$BATS_TEST_TMPDIR/replies" 3>&- 4>&- &
     local raw_pid=$!
-    STATS_JSON=$(stats_now)
-    until [ "$(stat_field requests)" -ge 20 ]; do STATS_JSON=$(stats_now); done
+    wait_stat requests -ge 20
     local t0=$SECONDS
     stop_server TERM
     [ "$SRV_RC" -eq 0 ]
