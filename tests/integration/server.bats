@@ -166,7 +166,13 @@ teardown() {
     [[ $output == *"HTTP/1.1 200 OK"* ]]
     [[ $output == *"Content-Length: 123"* ]]
     [[ $output == *"Content-Type: application/octet-stream"* ]]
-}
+    # curl -I reads no body, whatever follows the head: the raw reply, up to
+    # the server's close, is the head alone.
+    run bash -c "printf 'HEAD /123 HTTP/1.1\r\nHost: a\r\n\r\n' | '$TCPCHECK' raw $PORT | od -An -c"
+    [ "$status" -eq 0 ]
+    local head
+    head=$(printf 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 123\r\n\r\n' | od -An -c)
+    [ "$output" = "$head" ] || { echo "HEAD reply: $output"; false; }
 }
 
 @test "http: keep-alive reuses one connection for several requests" {
@@ -239,7 +245,8 @@ teardown() {
     [ "$status" -eq 0 ]
     [[ $output != *"Socket errors"* ]]
     [[ $output != *"Non-2xx"* ]]
-    [[ $output =~ ([0-9]+)\ requests\ in ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]
+    [[ $output =~ ([0-9]+)\ requests\ in ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
     run ab -k -q -n 2000 -c 16 "http://127.0.0.1:$PORT/"
     [ "$status" -eq 0 ]
     [[ $output == *"Failed requests:        0"* ]]
