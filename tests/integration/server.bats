@@ -110,6 +110,9 @@ teardown() {
     [ "$SRV_RC" -eq 0 ]
     [ "$(jq .accepted "$STATS")" -eq 500 ]
     [ "$(jq .completed "$STATS")" -eq 500 ]
+    # No connection can end before the client has sent all 500 requests
+    # (it closes none before that), so at least two were open at once.
+    [ "$(jq .peak_active "$STATS")" -ge 2 ]
     [ "$(jq .peak_active "$STATS")" -le 500 ]
 }
 
@@ -132,6 +135,7 @@ teardown() {
     [ "$status" -eq 0 ]
     [ "$output" = "1000 connections served" ]
     stop_server
+    [ "$SRV_RC" -eq 0 ]
     [ "$(jq .requests "$STATS")" -eq 1000 ]
     [ "$(jq .bytes_out "$STATS")" -eq 4000000 ]
     [ "$(jq .protocol_errors "$STATS")" -eq 0 ]
@@ -272,9 +276,14 @@ teardown() {
 
 @test "--idle-timeout 1 closes an idle connection and counts it" {
     start_server --idle-timeout 1 --stats "$STATS"
-    run "$TCPCHECK" idle "$PORT"
+    # Closed after the second of silence: neither at once, nor much later.
+    local t0=$EPOCHREALTIME
+    TCPCHECK_TIMEOUT=${TCPCHECK_TIMEOUT:-10} run "$TCPCHECK" idle "$PORT"
+    local ms=$(( (${EPOCHREALTIME//[!0-9]/} - ${t0//[!0-9]/}) / 1000 ))
     [ "$status" -eq 0 ]
     [ "$output" = closed ]
+    [ "$ms" -ge 1000 ] || { echo "closed after $ms ms"; false; }
+    [ "$ms" -lt 5000 ] || { echo "closed after $ms ms"; false; }
     STATS_JSON=$(stats_now)
     [ "$(stat_field idle_timeouts)" -eq 1 ]
     run "$TCPCHECK" echo "$PORT" 10
@@ -370,6 +379,7 @@ teardown() {
     run "$TCPCHECK" seq "$PORT" 25 size 10
     [ "$status" -eq 0 ]
     stop_server
+    [ "$SRV_RC" -eq 0 ]
     # 25 requests x 20 ms of busy CPU = 0.5 s, whichever process did it.
     jq -e '.cpu_user_s + .cpu_sys_s >= 0.4' "$STATS"
 }
