@@ -38,7 +38,7 @@ start_server() {
     fi
     [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
     [ -z "${NOFILE:-}" ] || as=(prlimit "--nofile=$NOFILE" "${as[@]}")
-    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 6>&- 7>&- &
+    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 4>&- 5>&- 6>&- 7>&- &
     SRV_PID=$!
     exec 4<"$fifo"
     rm -f "$fifo"
