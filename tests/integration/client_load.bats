@@ -52,7 +52,7 @@ start_peer() {
 
 stop_peer() {
     kill "$PEER_PID"
-    wait "$PEER_PID" || true
+    wait_exit "$PEER_PID" "$EXIT_S" badpeer || true
     PEER_PID=
     exec 5<&-
 }
@@ -226,6 +226,8 @@ failed() {
     local mode proto r
     for mode in close-early wrong-bytes extra-bytes; do
         for proto in echo size http; do
+            # A size reply has no content to get wrong, only a length.
+            [ "$mode-$proto" != wrong-bytes-size ] || continue
             start_peer "$mode" "$proto"
             for r in 1 0; do
                 client -P "$proto" -t 1 -c 2 -n 6 -r "$r" "127.0.0.1:$PEER_PORT"
@@ -242,6 +244,12 @@ failed() {
     client -P http -n 1 -c 1 "127.0.0.1:$PEER_PORT"
     [[ $(cj .errors.first.protocol) == *"http status 503"* ]]
     stop_peer
+    start_peer wrong-bytes echo
+    client -P echo -n 1 -c 1 "127.0.0.1:$PEER_PORT"
+    [[ $(cj .errors.first.protocol) == *"echo reply differs from the request"* ]]
+    stop_peer
+    run "$BADPEER" wrong-bytes size
+    [ "$status" -eq 2 ]
     start_peer extra-bytes http
     client -P http -n 1 -c 1 "127.0.0.1:$PEER_PORT"
     [[ $(cj .errors.first.protocol) == *"8 bytes more than the 64 asked for"* ]]
@@ -261,14 +269,14 @@ failed() {
 
 @test "an interrupted run still reports, and a run with no success exits 1" {
     start_peer silent http
-    "$CLIENT" -q -P http -c 1 -d 30 -T 20 --json "$JSON" "127.0.0.1:$PEER_PORT" 3>&- &
+    "$CLIENT" -q -P http -c 1 -d 30 -T 20 --json "$JSON" "127.0.0.1:$PEER_PORT" 3>&- 5>&- &
     local pid=$!
+    track "$pid"
     # The request is in flight once the peer has a connection.
     wait_for bash -c "ss -Htn state established '( dport = :$PEER_PORT )' | grep -q ."
     kill -INT "$pid"
-    local rc=0
-    wait "$pid" || rc=$?
-    [ "$rc" -eq 1 ]
+    wait_exit "$pid" 10 "client_load after SIGINT"
+    [ "$EXIT_RC" -eq 1 ]
     [ "$(cj .interrupted)" = true ]
     [ "$(cj .totals.unfinished)" -eq 1 ]
     [ "$(cj .errors.total)" -eq 0 ]

@@ -128,7 +128,7 @@ errors_now() { STATS_JSON=$(stats_now); stat_field protocol_errors; }
 
 @test "slowloris: a head trickled for ever is closed by --idle-timeout" {
     serve http --idle-timeout 1
-    run "$TCPCHECK" trickle "$PORT" 100
+    TCPCHECK_TIMEOUT=${TCPCHECK_TIMEOUT:-10} run "$TCPCHECK" trickle "$PORT" 100
     [ "$status" -eq 0 ]
     [ "$output" = closed ]
     STATS_JSON=$(stats_now)
