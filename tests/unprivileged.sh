@@ -49,8 +49,11 @@ main() {
     local skips
     skips=$(awk '/^== integration: / { suite = $3 }
                  /^ok [0-9]+ .* # skip/ { sub(/^ok [0-9]+ /, ""); print "  " suite ": " $0 }' "$log")
-    echo "skipped as $user: ${skips:+
-}${skips:-none}"
+    if [ -n "$skips" ]; then
+        printf 'skipped as %s:\n%s\n' "$user" "$skips"
+    else
+        echo "skipped as $user: none"
+    fi
     return "$rc"
 }
 
