@@ -5,6 +5,7 @@
 # outputs must hold what docs/client_load.md says. Runs once (not per
 # server): each test picks the servers it needs.
 
+# shellcheck disable=SC2030,SC2031,SC2034,SC2154  # @test bodies are subshells; run sets stderr
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -153,12 +154,12 @@ agree() {
         [ "$(cj .errors.total)" -eq 0 ]
         # The server answered every request the client completed, and at
         # most the ones in flight at the stop besides.
-        local done unfinished
-        done=$(cj .totals.requests)
+        local completed unfinished
+        completed=$(cj .totals.requests)
         unfinished=$(cj .totals.unfinished)
-        [ "$done" -gt 0 ]
-        [ "$(sj requests)" -ge "$done" ]
-        [ "$(sj requests)" -le $((done + unfinished)) ]
+        [ "$completed" -gt 0 ]
+        [ "$(sj requests)" -ge "$completed" ]
+        [ "$(sj requests)" -le $((completed + unfinished)) ]
     done
 }
 

@@ -1,6 +1,7 @@
 # helpers.bash: starting, probing and stopping a server under test.
 # SERVER is the path of the binary under test (bin/fork_server or
 # bin/thread_server); every test in server.bats runs once for each.
+# shellcheck shell=bash disable=SC2034  # the variables set here are the tests'
 
 BIN=${BIN:-$BATS_TEST_DIRNAME/../../bin}
 TCPCHECK=$BIN/tests/tcpcheck
@@ -93,7 +94,7 @@ wait_exit() {
 # for at most EXIT_S seconds; sets SRV_RC to its exit status.
 stop_server() {
     kill "-${1:-TERM}" "$SRV_PID"
-    wait_server_exit
+    wait_server_exit "$EXIT_S"
 }
 
 # wait_server_exit [SECONDS]: waits for the server, already told to stop, to
@@ -185,9 +186,13 @@ wait_for() {
     done
 }
 
-fd_count() { ls "/proc/$1/fd" | wc -l; }
+fd_count() {
+    local -a fds=("/proc/$1/fd/"*)
+    echo "${#fds[@]}"
+}
 
 # Children of the server in state Z.
+# shellcheck disable=SC2009  # pgrep cannot select by state
 zombie_count() { ps -o stat= --ppid "$1" | grep -c '^Z' || true; }
 child_count() { ps -o pid= --ppid "$1" | wc -l; }
 no_zombies() { [ "$(zombie_count "$SRV_PID")" -eq 0 ]; }
@@ -224,6 +229,9 @@ wait_stat() {
         fi
     done
 }
+
+# curl ARGS...: curl, which has no timeout of its own, given one.
+curl() { command curl --max-time 20 "$@"; }
 
 # http_raw: sends stdin to the server, half-closes, prints the reply.
 http_raw() { "$TCPCHECK" raw "$PORT"; }

@@ -4,6 +4,7 @@
 # the same protocol, no child is a zombie, and its descriptor count is back
 # to what it was before the case.
 
+# shellcheck disable=SC2030,SC2031,SC2034,SC2059  # @test bodies are subshells; send takes printf formats
 bats_require_minimum_version 1.5.0
 load helpers
 

@@ -2,6 +2,7 @@
 # The integration suite: written once, run against each server binary
 # (tests/run.sh sets SERVER to bin/fork_server, then bin/thread_server).
 
+# shellcheck disable=SC2030,SC2031,SC2154  # @test bodies are subshells; run sets stderr
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -571,16 +572,18 @@ fd_limit_with_room() {
     # 6,000 requests sent at once take over 6 s to answer: longer than the
     # drain. What the server has already read (16 KiB, some 560 requests)
     # takes about 0.6 s.
-    local reqs=$BATS_TEST_TMPDIR/reqs
-    for _ in $(seq 6000); do printf 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n'; done >"$reqs"
-    "$TCPCHECK" raw "$PORT" <"$reqs" >"$BATS_TEST_TMPDIR/replies" 3>&- 4>&- &
+    local pipelined=$BATS_TEST_TMPDIR/reqs
+    for _ in $(seq 6000); do printf 'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n'; done >"$pipelined"
+    "$TCPCHECK" raw "$PORT" <"$pipelined" >"$BATS_TEST_TMPDIR/replies" 3>&- 4>&- &
     local raw_pid=$!
+    track "$raw_pid"
     wait_stat requests -ge 20
     local t0=$SECONDS
     stop_server TERM
     [ "$SRV_RC" -eq 0 ]
     [ $((SECONDS - t0)) -lt 5 ]
-    wait "$raw_pid"
+    wait_exit "$raw_pid" "$EXIT_S" "tcpcheck raw"
+    [ "$EXIT_RC" -eq 0 ]
     [ "$(jq .requests "$STATS")" -lt 6000 ]
     # The last reply told the client the connection was closing.
     [ "$(grep -c 'Connection: close' "$BATS_TEST_TMPDIR/replies")" -eq 1 ]
