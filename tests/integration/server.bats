@@ -340,12 +340,15 @@ teardown() {
     # was taken, which the server's notice tells.
     wait_for grep -q 'draining 1 connections' "$SRV_ERR"
     kill -TERM "$SRV_PID"
-    # At once: not after the 30 s request, nor the 30 s drain.
-    wait_server_exit 10
+    # At once: not after the 30 s request, nor the 30 s drain (memcheck,
+    # slow to exit, gets longer; its clients' timeout is longer too).
+    local soon=10
+    [ -z "${VALGRIND:-}" ] || soon=60
+    wait_server_exit "$soon"
     [ "$SRV_RC" -eq 143 ]
     # Its connection was cut, and the client saw it at once (not by its own
     # 20 s timeout, which a child left holding the connection would need).
-    stop_client 10
+    stop_client "$soon"
     [ "$CL_RC" -ne 0 ]
     # No child outlives the server.
     local kid
