@@ -1,5 +1,5 @@
 # perconn: fork-per-connection vs thread-per-connection, measured.
-# make [all] | test | bench | bench-stability | fuzz | deps | install | clean
+# make [all] | test | mutants | bench | bench-stability | fuzz | deps | install | clean
 # Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1
 #            HARDEN= (no hardening flags) V=1 (show commands)
 
@@ -34,7 +34,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs test-valgrind bench bench-stability bench-client bench-overload fuzz deps install clean FORCE
+.PHONY: all test test-programs test-valgrind mutants bench bench-stability bench-client bench-overload fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -104,6 +104,12 @@ test-valgrind:
 	$(Q)bench/deps.sh test
 	$(Q)$(MAKE) --no-print-directory all test-programs
 	$(Q)VALGRIND=1 tests/run.sh
+
+# Deliberate bugs, one at a time in a scratch copy, each of which the tests
+# must catch (tests/mutants.sh; a few minutes).
+mutants:
+	$(Q)bench/deps.sh test
+	$(Q)tests/mutants.sh
 
 # ---- bench ---------------------------------------------------------------
 bench:

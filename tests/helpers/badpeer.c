@@ -12,8 +12,8 @@
  *   refuse       binds the port and never listens: every connect is refused
  *   close-early  half the right reply, then close
  *   wrong-bytes  echo: the bytes inverted; http: "503" with no body;
- *                size (whose replies have no content to get wrong): as
- *                close-early
+ *                not for size, whose replies have no content to get wrong
+ *                (too few bytes is close-early, too many extra-bytes)
  *   extra-bytes  the right reply with 8 more bytes in the same write
  *   reset        reads the request, then closes with an RST (SO_LINGER 0)
  *   silent       reads everything, never answers, closes at the peer's EOF
@@ -124,7 +124,7 @@ static int answer(int fd, unsigned long n, bool close_asked)
     char *r = good_reply(n, close_asked && mode == M_GOOD, &len, &head);
     if (r == NULL)
         return -1;
-    if (mode == M_CLOSE_EARLY || mode == M_WRONG) {
+    if (mode == M_CLOSE_EARLY) {
         len = head + (len - head) / 2;
         rc = 0;
     } else if (mode == M_EXTRA) {
@@ -255,6 +255,8 @@ static int parse_args(int argc, char **argv)
         else if (strcmp(argv[2], "http") != 0)
             return -1;
     }
+    if (mode == M_WRONG && proto == P_SIZE)
+        return -1;
     return 0;
 }
 

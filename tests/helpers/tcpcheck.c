@@ -26,6 +26,7 @@
  *   tcpcheck trickle PORT MS               slowloris: an http head one byte
  *                                          every MS ms, never finished; prints
  *                                          "closed" once the server closes
+ *                                          (the timeout bounds the whole run)
  *   tcpcheck reset PORT PROTO N            ask for N bytes, read a little,
  *                                          then vanish with an RST
  *   tcpcheck flood PORT CONNS              CONNS connects, all closed at once
@@ -348,6 +349,14 @@ static int cmd_slow(char **a)
     return 0;
 }
 
+/* Seconds on CLOCK_MONOTONIC. */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int cmd_trickle(char **a)
 {
     long ms = num(a[0], 1, 10000);
@@ -355,7 +364,14 @@ static int cmd_trickle(char **a)
     int fd = dial();
     if (write(fd, head, strlen(head)) < 0)
         die("write: %s", strerror(errno));
+    /* Each byte would restart a per-wait timeout: the whole trickle has one
+     * deadline instead, or a server that never closes would be found out
+     * only when its head limit trips, minutes later. */
+    double deadline = mono_s() + timeout_ms / 1000.0;
     for (;;) {
+        if (mono_s() >= deadline)
+            die("timed out: the server kept the unfinished head open for %d s",
+                timeout_ms / 1000);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int n = poll(&p, 1, (int)ms);   /* the pace of the trickle */
         if (n > 0) {

@@ -5,6 +5,7 @@
 # outputs must hold what docs/client_load.md says. Runs once (not per
 # server): each test picks the servers it needs.
 
+# shellcheck disable=SC2030,SC2031,SC2034,SC2154  # @test bodies are subshells; run sets stderr
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -52,7 +53,7 @@ start_peer() {
 
 stop_peer() {
     kill "$PEER_PID"
-    wait "$PEER_PID" || true
+    wait_exit "$PEER_PID" "$EXIT_S" badpeer || true
     PEER_PID=
     exec 5<&-
 }
@@ -153,12 +154,12 @@ agree() {
         [ "$(cj .errors.total)" -eq 0 ]
         # The server answered every request the client completed, and at
         # most the ones in flight at the stop besides.
-        local done unfinished
-        done=$(cj .totals.requests)
+        local completed unfinished
+        completed=$(cj .totals.requests)
         unfinished=$(cj .totals.unfinished)
-        [ "$done" -gt 0 ]
-        [ "$(sj requests)" -ge "$done" ]
-        [ "$(sj requests)" -le $((done + unfinished)) ]
+        [ "$completed" -gt 0 ]
+        [ "$(sj requests)" -ge "$completed" ]
+        [ "$(sj requests)" -le $((completed + unfinished)) ]
     done
 }
 
@@ -226,6 +227,8 @@ failed() {
     local mode proto r
     for mode in close-early wrong-bytes extra-bytes; do
         for proto in echo size http; do
+            # A size reply has no content to get wrong, only a length.
+            [ "$mode-$proto" != wrong-bytes-size ] || continue
             start_peer "$mode" "$proto"
             for r in 1 0; do
                 client -P "$proto" -t 1 -c 2 -n 6 -r "$r" "127.0.0.1:$PEER_PORT"
@@ -242,6 +245,12 @@ failed() {
     client -P http -n 1 -c 1 "127.0.0.1:$PEER_PORT"
     [[ $(cj .errors.first.protocol) == *"http status 503"* ]]
     stop_peer
+    start_peer wrong-bytes echo
+    client -P echo -n 1 -c 1 "127.0.0.1:$PEER_PORT"
+    [[ $(cj .errors.first.protocol) == *"echo reply differs from the request"* ]]
+    stop_peer
+    run "$BADPEER" wrong-bytes size
+    [ "$status" -eq 2 ]
     start_peer extra-bytes http
     client -P http -n 1 -c 1 "127.0.0.1:$PEER_PORT"
     [[ $(cj .errors.first.protocol) == *"8 bytes more than the 64 asked for"* ]]
@@ -261,14 +270,14 @@ failed() {
 
 @test "an interrupted run still reports, and a run with no success exits 1" {
     start_peer silent http
-    "$CLIENT" -q -P http -c 1 -d 30 -T 20 --json "$JSON" "127.0.0.1:$PEER_PORT" 3>&- &
+    "$CLIENT" -q -P http -c 1 -d 30 -T 20 --json "$JSON" "127.0.0.1:$PEER_PORT" 3>&- 5>&- &
     local pid=$!
+    track "$pid"
     # The request is in flight once the peer has a connection.
     wait_for bash -c "ss -Htn state established '( dport = :$PEER_PORT )' | grep -q ."
     kill -INT "$pid"
-    local rc=0
-    wait "$pid" || rc=$?
-    [ "$rc" -eq 1 ]
+    wait_exit "$pid" 10 "client_load after SIGINT"
+    [ "$EXIT_RC" -eq 1 ]
     [ "$(cj .interrupted)" = true ]
     [ "$(cj .totals.unfinished)" -eq 1 ]
     [ "$(cj .errors.total)" -eq 0 ]

@@ -1,6 +1,7 @@
 # helpers.bash: starting, probing and stopping a server under test.
 # SERVER is the path of the binary under test (bin/fork_server or
 # bin/thread_server); every test in server.bats runs once for each.
+# shellcheck shell=bash disable=SC2034  # the variables set here are the tests'
 
 BIN=${BIN:-$BATS_TEST_DIRNAME/../../bin}
 TCPCHECK=$BIN/tests/tcpcheck
@@ -22,10 +23,11 @@ if [ -n "${VALGRIND:-}" ]; then
 fi
 
 # start_server ARGS... [--setpriv-nobody]: starts $SERVER on a kernel-chosen
-# port (as user nobody with the last flag) and returns once it has printed
-# its "listening on" line; sets SRV_PID, PORT, SRV_ERR. NPROC=N sets the
-# RLIMIT_NPROC of the user-nobody run; NOFILE=N the RLIMIT_NOFILE of any run.
-# The line is read from a FIFO, so the wait is exact: no sleeping.
+# port (as user nobody with the last flag, which needs root) and returns once
+# it has printed its "listening on" line; sets SRV_PID, PORT, SRV_ERR.
+# NPROC=N sets the server's RLIMIT_NPROC, NOFILE=N (or SOFT:HARD) its
+# RLIMIT_NOFILE. The line is read from a FIFO, so the wait is exact: no
+# sleeping.
 start_server() {
     local fifo=$BATS_TEST_TMPDIR/ready.$RANDOM line
     SRV_ERR=$BATS_TEST_TMPDIR/server.err
@@ -33,16 +35,16 @@ start_server() {
     local -a as=()
     if [ "${*: -1}" = --setpriv-nobody ]; then
         as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-        [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
         set -- "${@:1:$#-1}"
     fi
+    [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
     [ -z "${NOFILE:-}" ] || as=(prlimit "--nofile=$NOFILE" "${as[@]}")
-    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 6>&- 7>&- &
+    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 4>&- 5>&- 6>&- 7>&- &
     SRV_PID=$!
     exec 4<"$fifo"
     rm -f "$fifo"
     if ! IFS= read -r -t 30 line <&4; then
-        echo "server did not print its listening line; stderr:" >&2
+        echo "server did not print its listening line within 30 s; stderr:" >&2
         cat "$SRV_ERR" >&2
         return 1
     fi
@@ -56,18 +58,62 @@ start_server() {
     [ "${BASH_REMATCH[5]}" = "$SRV_PID" ]
 }
 
-# stop_server [SIGNAL]: signals the server (default TERM) and waits for it;
-# sets SRV_RC to its exit status.
+# How long a stopped server, or a client told to end, may take to exit
+# (memcheck makes every process far slower).
+EXIT_S=${EXIT_S:-30}
+[ -z "${VALGRIND:-}" ] || EXIT_S=180
+
+# exited PID: the process has ended: it is gone, or a zombie not yet waited
+# for. Reads /proc in the shell itself, so it starts no process.
+exited() {
+    local stat
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
+    stat=${stat##*) }
+    [ "${stat%% *}" = Z ]
+}
+
+# wait_exit PID SECONDS WHAT: waits at most SECONDS for PID, a child of this
+# shell, to exit, and sets EXIT_RC to its status. On time out it says what it
+# waited for, kills PID and fails.
+wait_exit() {
+    local pid=$1 what=$3 deadline=$((SECONDS + $2))
+    until exited "$pid"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "gave up after $2 s waiting for $what (pid $pid) to exit" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            return 1
+        fi
+        sleep 0.01
+    done
+    EXIT_RC=0
+    wait "$pid" || EXIT_RC=$?
+}
+
+# stop_server [SIGNAL]: signals the server (default TERM) and waits for it,
+# for at most EXIT_S seconds; sets SRV_RC to its exit status.
 stop_server() {
     kill "-${1:-TERM}" "$SRV_PID"
-    SRV_RC=0
-    wait "$SRV_PID" || SRV_RC=$?
+    wait_server_exit "$EXIT_S"
+}
+
+# wait_server_exit [SECONDS]: waits for the server, already told to stop, to
+# exit (default EXIT_S seconds); sets SRV_RC.
+wait_server_exit() {
+    wait_exit "$SRV_PID" "${1:-$EXIT_S}" "the server" || return 1
+    SRV_RC=$EXIT_RC
     SRV_PID=
     exec 4<&-
 }
 
+# track PID...: processes the test started beside the server (clients, a
+# server's children seen by the test); teardown kills any still running.
+TRACKED=()
+track() { TRACKED+=("$@"); }
+
 # Teardown: a server a failed test left running is killed, with its
-# children; a sanitizer report on the server's stderr fails the test.
+# children, and so is every tracked process; a sanitizer report on the
+# server's stderr fails the test.
 kill_server() {
     if [ -n "${SRV_PID:-}" ] && kill -0 "$SRV_PID" 2>/dev/null; then
         pkill -KILL -P "$SRV_PID" 2>/dev/null || true
@@ -75,6 +121,12 @@ kill_server() {
         wait "$SRV_PID" 2>/dev/null || true
     fi
     SRV_PID=
+    local pid
+    for pid in "${TRACKED[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    TRACKED=()
     if [ -n "${SRV_ERR:-}" ] && grep -q 'Sanitizer' "$SRV_ERR"; then
         cat "$SRV_ERR" >&2
         return 1
@@ -98,37 +150,49 @@ start_client() {
     mkfifo "$out" "$in"
     "$@" <"$in" >"$out" 3>&- 4>&- &
     CL_PID=$!
+    track "$CL_PID"
     exec 7>"$in" 6<"$out"
     rm -f "$out" "$in"
 }
 
-# client_line: the client's next line of output, in CL_LINE.
-client_line() { IFS= read -r -t 60 CL_LINE <&6; }
-
-# stop_client: closes the client's stdin and output and waits for it; sets
-# CL_RC to its exit status.
-stop_client() {
-    exec 7>&-
-    CL_RC=0
-    wait "$CL_PID" || CL_RC=$?
-    exec 6<&-
-}
-
-# wait_for CMD...: polls CMD until it succeeds, for at most 10 s. For states
-# with no event to wait on (a child reaped, a file renamed into place).
-wait_for() {
-    local i
-    for ((i = 0; i < 1000; i++)); do
-        "$@" && return 0
-        sleep 0.01
-    done
-    echo "gave up waiting for: $*" >&2
+# client_line: the client's next line of output, in CL_LINE; fails after
+# 60 s without one.
+client_line() {
+    IFS= read -r -t 60 CL_LINE <&6 && return 0
+    echo "gave up after 60 s waiting for a line from the client (pid $CL_PID)" >&2
     return 1
 }
 
-fd_count() { ls "/proc/$1/fd" | wc -l; }
+# stop_client [SECONDS]: closes the client's stdin and output and waits for
+# it to exit, for at most SECONDS (default EXIT_S); sets CL_RC to its status.
+stop_client() {
+    exec 7>&-
+    wait_exit "$CL_PID" "${1:-$EXIT_S}" "the client" || return 1
+    CL_RC=$EXIT_RC
+    exec 6<&-
+}
+
+# wait_for CMD...: polls CMD until it succeeds, for at most WAIT_S seconds
+# (default 10). For states with no event to wait on (a child reaped, a file
+# renamed into place).
+wait_for() {
+    local deadline=$((SECONDS + ${WAIT_S:-10}))
+    until "$@"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "gave up after ${WAIT_S:-10} s waiting for: $*" >&2
+            return 1
+        fi
+        sleep 0.01
+    done
+}
+
+fd_count() {
+    local -a fds=("/proc/$1/fd/"*)
+    echo "${#fds[@]}"
+}
 
 # Children of the server in state Z.
+# shellcheck disable=SC2009  # pgrep cannot select by state
 zombie_count() { ps -o stat= --ppid "$1" | grep -c '^Z' || true; }
 child_count() { ps -o pid= --ppid "$1" | wc -l; }
 no_zombies() { [ "$(zombie_count "$SRV_PID")" -eq 0 ]; }
@@ -145,6 +209,29 @@ stats_now() {
 
 # stat_field NAME: one field of the accounting JSON just fetched.
 stat_field() { jq -r ".$1" <<<"$STATS_JSON"; }
+
+# stat_is NAME OP N: fetches the accounting and tests its field NAME with
+# test's OP (-eq, -ge, ...) against N; the fetched JSON stays in STATS_JSON.
+stat_is() {
+    STATS_JSON=$(stats_now) || return 1
+    test "$(stat_field "$1")" "$2" "$3"
+}
+
+# wait_stat NAME OP N: polls the accounting until stat_is NAME OP N holds,
+# for at most WAIT_S seconds (default 10); says which field it waited for
+# and its last value when it gives up.
+wait_stat() {
+    local deadline=$((SECONDS + ${WAIT_S:-10}))
+    until stat_is "$@"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "gave up after ${WAIT_S:-10} s waiting for $1 $2 $3 (it is $(stat_field "$1"))" >&2
+            return 1
+        fi
+    done
+}
+
+# curl ARGS...: curl, which has no timeout of its own, given one.
+curl() { command curl --max-time 20 "$@"; }
 
 # http_raw: sends stdin to the server, half-closes, prints the reply.
 http_raw() { "$TCPCHECK" raw "$PORT"; }

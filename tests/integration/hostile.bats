@@ -4,6 +4,7 @@
 # the same protocol, no child is a zombie, and its descriptor count is back
 # to what it was before the case.
 
+# shellcheck disable=SC2030,SC2031,SC2034,SC2059  # @test bodies are subshells; send takes printf formats
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -128,7 +129,7 @@ errors_now() { STATS_JSON=$(stats_now); stat_field protocol_errors; }
 
 @test "slowloris: a head trickled for ever is closed by --idle-timeout" {
     serve http --idle-timeout 1
-    run "$TCPCHECK" trickle "$PORT" 100
+    TCPCHECK_TIMEOUT=${TCPCHECK_TIMEOUT:-10} run "$TCPCHECK" trickle "$PORT" 100
     [ "$status" -eq 0 ]
     [ "$output" = closed ]
     STATS_JSON=$(stats_now)

@@ -114,8 +114,18 @@ static void test_long_names(void **state)
                            "--requests-per-conn=3", "--size=1", "--rate=10",
                            "--timeout=60", "--quiet"), CONFIG_RUN);
     assert_string_equal(cfg.host, "::1");
+    assert_int_equal(cfg.port, 1);
     assert_int_equal(cfg.protocol, PROTO_SIZE);
+    assert_int_equal(cfg.connections, 3);
+    assert_int_equal(cfg.threads, 2);
+    assert_true(cfg.duration_s == 1);
+    assert_int_equal(cfg.requests, 5);
+    assert_true(cfg.warmup_s == 1);
     assert_int_equal(cfg.requests_per_conn, 3);
+    assert_int_equal(cfg.size, 1);
+    assert_true(cfg.rate == 10);
+    assert_true(cfg.timeout_s == 60);
+    assert_true(cfg.quiet);
 }
 
 static void test_threads(void **state)

@@ -134,9 +134,13 @@ static void test_edges_accepted(void **state)
     PARSE(&p, "--port", "65535", "--max-conns", "1000000", "--backlog", "65535");
     assert_int_equal(p.rc, OPTS_RUN);
     assert_int_equal(p.cfg.port, 65535);
+    assert_int_equal(p.cfg.max_conns, 1000000);
+    assert_int_equal(p.cfg.backlog, 65535);
     PARSE(&p, "--stack-size", "64", "--ballast-mb", "0", "--idle-timeout", "86400");
     assert_int_equal(p.rc, OPTS_RUN);
     assert_int_equal(p.cfg.stack_size_kib, 64);
+    assert_int_equal(p.cfg.ballast_mb, 0);
+    assert_true(p.cfg.idle_timeout_s == 86400);
 }
 
 static void test_stack_size_is_thread_only(void **state)
