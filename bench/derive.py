@@ -20,13 +20,19 @@ their data/*.csv (run by each experiment's finish step, and so by --replot).
   08  08-idle-points.csv: memory deltas while holding K idle connections,
       total and per connection, per run of 08-idle-runs.csv; 08-idle.csv:
       their medians per variant and K.
-  09  09-openloop.csv (the medians, as summarize.py) and 09-openloop-knee.csv: per model, the first offered rate whose median
-      p99 exceeds KNEE_FACTOR x the median p99 at the lowest offered rate.
+  09  09-openloop-capacity.csv: each model's closed-loop capacity;
+      09-openloop.csv (the medians, as summarize.py); 09-openloop-knee.csv:
+      per model its capacity, the unloaded latency, the peak achieved rate,
+      where errors began, the highest rate offered; 09-openloop-sustainable.csv:
+      per model and latency bound the maximum sustainable rate, the highest
+      offered rate whose runs achieved OPENLOOP_ACHIEVED of it with p99 under
+      the bound (medians over the rate's runs).
 
 Numbers are written by fmt.num, and the report quotes them as written.
 """
 import csv
 import json
+import math
 import re
 import statistics
 import sys
@@ -41,7 +47,6 @@ import summarize  # noqa: E402
 MODELS = ("fork", "thread")
 # The bar labels: no commas (gnuplot splits quoted CSV fields at them).
 PRIMITIVE = {"fork": "fork+exit+wait", "thread": "pthread_create+join"}
-KNEE_FACTOR = 10
 PER_MIB = 100
 
 
@@ -279,30 +284,99 @@ def idle(data):
     write(data, "08-idle.csv", header, rows)
 
 
-def knee(data):
-    medians(data, "09-openloop", ["model", "offered_rate"],
-            ["requests_per_s", "request_p50_us", "request_p99_us", "connect_p99_us",
-             "missed"])
-    rows_in = read(data, "09-openloop.csv")
-    header = ["model", "low_rate", "low_p99_us", "factor", "threshold_us", "knee_rate",
-              "knee_p99_us", "highest_rate", "highest_p99_us"]
+def capacity(data):
+    """09-openloop-capacity.csv: each model's closed-loop connections/s."""
+    runs = read(data, "09-openloop-capacity-runs.csv")
     rows = []
     for m in MODELS:
-        mine = sorted((r for r in rows_in if r["model"] == m
-                       and r["request_p99_us_median"] != ""),
-                      key=lambda r: float(r["offered_rate"]))
-        if not mine:
+        use = usable([r for r in runs if r["model"] == m])
+        vals = [float(r["connections_per_s"]) for r in use if fnum(r["connections_per_s"])]
+        if vals:
+            rows.append([m, num(statistics.median(vals)), str(len(vals)),
+                         use[0]["concurrency"]])
+    write(data, "09-openloop-capacity.csv",
+          ["model", "capacity_per_s", "n", "concurrency"], rows)
+    return {r[0]: float(r[1]) for r in rows}
+
+
+def rate_groups(runs, model):
+    """{offered rate: [(achieved/s, p99 µs), ...]} of MODEL's usable runs."""
+    groups = {}
+    for rate in {r["offered_rate"] for r in runs if r["model"] == model}:
+        use = usable([r for r in runs if r["model"] == model and r["offered_rate"] == rate])
+        # Runs with errors count too: timeouts past the knee are the behaviour,
+        # and a run that completed no request has an infinite p99.
+        pts = [(fnum(r["requests_per_s"]) or 0.0, fnum(r["request_p99_us"]) or math.inf)
+               for r in use]
+        if pts:
+            groups[float(rate)] = pts
+    return groups
+
+
+def sustainable(groups, bound_us, share):
+    """The highest offered rate whose runs achieved at least SHARE of it and
+    kept p99 under BOUND_US (medians over the rate's runs), or None."""
+    ok = [rate for rate, pts in groups.items()
+          if statistics.median(a for a, _ in pts) >= share * rate
+          and statistics.median(p for _, p in pts) < bound_us]
+    return max(ok) if ok else None
+
+
+def bounds(profile_vars, unloaded_p99):
+    """[(name, µs)]: OPENLOOP_P99_FACTOR x the unloaded p99, and each of
+    OPENLOOP_P99_BOUNDS_MS."""
+    factor = float(profile_vars.get("OPENLOOP_P99_FACTOR") or 10)
+    out = [(f"{num(factor)}x unloaded p99", factor * unloaded_p99)]
+    for ms in (profile_vars.get("OPENLOOP_P99_BOUNDS_MS") or "").split():
+        out.append((f"{ms} ms", float(ms) * 1000))
+    return out
+
+
+def knee(data):
+    caps = capacity(data)
+    medians(data, "09-openloop", ["model", "offered_rate", "fraction"],
+            ["requests_per_s", "request_p50_us", "request_p99_us", "connect_p99_us",
+             "missed"])
+    runs = read(data, "09-openloop-runs.csv")
+    if not runs:
+        return
+    p = profile(data)
+    share = float(p.get("OPENLOOP_ACHIEVED") or 0.95)
+    knees, sus = [], []
+    for m in MODELS:
+        mine = [r for r in runs if r["model"] == m]
+        unl = usable([r for r in mine if r["phase"] == "unloaded"])
+        groups = rate_groups(runs, m)
+        if not unl or not groups:
             continue
-        low = mine[0]
-        threshold = KNEE_FACTOR * float(low["request_p99_us_median"])
-        hit = next((r for r in mine[1:]
-                    if float(r["request_p99_us_median"]) > threshold), None)
-        rows.append([m, low["offered_rate"], low["request_p99_us_median"],
-                     str(KNEE_FACTOR), num(threshold),
-                     hit["offered_rate"] if hit else "",
-                     hit["request_p99_us_median"] if hit else "",
-                     mine[-1]["offered_rate"], mine[-1]["request_p99_us_median"]])
-    write(data, "09-openloop-knee.csv", header, rows)
+        u99 = statistics.median(float(r["request_p99_us"]) for r in unl)
+        u50 = statistics.median(float(r["request_p50_us"]) for r in unl)
+        requests = sum(float(r["requests_per_s"]) * float(r["duration_s"]) for r in unl)
+        med = {rate: statistics.median(a for a, _ in pts) for rate, pts in groups.items()}
+        peak = max(med, key=lambda rate: med[rate])
+        errs = sorted(float(r["offered_rate"]) for r in mine if summarize.flagged(r))
+        own = caps.get(m)
+        top = max(float(r["offered_rate"]) for r in mine)
+        knees.append([m, num(own) if own else "", unl[0]["offered_rate"], num(requests),
+                      num(u50), num(u99), num(med[peak]), num(peak),
+                      num(errs[0]) if errs else "", num(top),
+                      num(top / own) if own else "",
+                      str(min(len(v) for v in groups.values()))])
+        for name, us in bounds(p, u99):
+            rate = sustainable(groups, us, share)
+            at = statistics.median(q for _, q in groups[rate]) if rate else None
+            at = at if at is not None and at != math.inf else None
+            sus.append([m, name, num(us), num(rate) if rate else "",
+                        num(rate / own) if rate and own else "", num(at) if at else "",
+                        str(len(groups))])
+    write(data, "09-openloop-knee.csv",
+          ["model", "capacity_per_s", "unloaded_rate", "unloaded_requests",
+           "unloaded_p50_us", "unloaded_p99_us", "peak_achieved_per_s", "peak_at_offered",
+           "first_error_rate", "highest_rate", "highest_over_capacity", "runs_per_rate"],
+          knees)
+    write(data, "09-openloop-sustainable.csv",
+          ["model", "bound", "bound_us", "sustainable_rate", "over_capacity", "p99_us",
+           "rates"], sus)
 
 
 def main(argv):

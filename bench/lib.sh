@@ -22,11 +22,16 @@ REPEAT_WIDEST=
 CHILDREN_CPU_S=0
 # PINNING: how the processes are pinned, in words (machine.json, report.md).
 export PINNING="none (fewer than 2 CPUs): server and client share the CPUs"
-export SERVER_CPUS='' CLIENT_CPUS='' CLIENT_THREADS
+export SERVER_CPUS=${SERVER_CPUS:-} CLIENT_CPUS=${CLIENT_CPUS:-} CLIENT_THREADS
 
 die() {
     echo "bench: $*" >&2
     exit 1
+}
+
+# expand_cpus LIST: a taskset list (0,2-3) as one CPU per line.
+expand_cpus() {
+    tr ',' '\n' <<<"$1" | awk -F- 'NF { for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }'
 }
 
 # cpu_list: the CPUs this shell may run on (its affinity), one per line.
@@ -34,44 +39,52 @@ cpu_list() {
     local list
     list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || list=
     [ -n "$list" ] || list=0-$(($(nproc) - 1))
-    tr ',' '\n' <<<"$list" | awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }'
+    expand_cpus "$list"
 }
 
-# busy_before: how many CPUs other programs kept busy over one second, before
-# the run (a sampling interval, not a wait for anything); warns, and sets
-# BUSY_BEFORE and BUSY_FLAG for machine.json, when over DISTURB_SHARE.
-busy_before() {
-    local s0 s1 t0 t1
-    t0=$EPOCHREALTIME s0=$(cpu_snapshot)
-    sleep 1
-    t1=$EPOCHREALTIME s1=$(cpu_snapshot)
-    BUSY_BEFORE=$(awk -v a="${s0%% *}" -v b="${s1%% *}" -v t0="${t0/,/.}" -v t1="${t1/,/.}" \
-        -v tck="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / tck / (t1 - t0) }')
-    BUSY_FLAG=$(awk -v b="$BUSY_BEFORE" -v s="$DISTURB_SHARE" 'BEGIN { print (b > s) ? 1 : 0 }')
-    if [ "$BUSY_FLAG" -eq 1 ]; then
-        echo "bench: warning: the machine is busy before the run: other programs use" \
-            "$BUSY_BEFORE CPUs (load average $(cut -d' ' -f1 /proc/loadavg)); runs they" \
-            "disturb will be marked and measured again" >&2
-    fi
-    export BUSY_BEFORE BUSY_FLAG
-}
-
-# pin_setup: with at least two CPUs, the server (and every process or thread
-# it spawns: affinity is inherited) runs on the first CPU and client_load on
-# all the others, one worker thread per CPU (-t). BENCH_CPUS are the CPUs
-# whose use the interference check accounts for.
+# pin_setup: where the server (and every process or thread it spawns:
+# affinity is inherited) and client_load run. SERVER_CPUS and CLIENT_CPUS
+# (taskset lists, from the environment or the profile) choose; by default,
+# with at least two CPUs, the server gets the first and client_load all the
+# others, so the client has as many CPUs as the machine can give it (the
+# client-saturation check says whether that was enough). client_load runs
+# one worker thread per CPU (-t). BENCH_CPUS are the CPUs the interference
+# check accounts for.
 pin_setup() {
-    mapfile -t BENCH_CPUS < <(cpu_list)
-    CLIENT_THREADS=${#BENCH_CPUS[@]}
-    if [ "${#BENCH_CPUS[@]}" -ge 2 ] && command -v taskset >/dev/null; then
-        local rest
-        rest=$(IFS=,; echo "${BENCH_CPUS[*]:1}")
-        CLIENT_THREADS=$((${#BENCH_CPUS[@]} - 1))
-        SERVER_CPUS=${BENCH_CPUS[0]} CLIENT_CPUS=$rest
-        PIN_SERVER=(taskset -c "${BENCH_CPUS[0]}")
-        PIN_CLIENT=(taskset -c "$rest")
-        PINNING="taskset: the server and everything it spawns on CPU ${BENCH_CPUS[0]}, client_load on CPU $rest ($CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS)"
+    local -a mine
+    mapfile -t mine < <(cpu_list)
+    if [ -n "$SERVER_CPUS$CLIENT_CPUS" ]; then
+        if [ -z "$SERVER_CPUS" ] || [ -z "$CLIENT_CPUS" ]; then
+            die "SERVER_CPUS and CLIENT_CPUS go together (taskset lists, e.g. 0 and 1-3)"
+        fi
+        local c
+        for c in $(expand_cpus "$SERVER_CPUS") $(expand_cpus "$CLIENT_CPUS"); do
+            printf '%s\n' "${mine[@]}" | grep -qx "$c" ||
+                die "CPU $c (SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS) is not one this shell may use (${mine[*]})"
+        done
+    elif [ "${#mine[@]}" -ge 2 ]; then
+        SERVER_CPUS=${mine[0]}
+        CLIENT_CPUS=$(IFS=,; echo "${mine[*]:1}")
     fi
+    if [ -z "$SERVER_CPUS" ] || ! command -v taskset >/dev/null; then
+        BENCH_CPUS=("${mine[@]}")
+        CLIENT_THREADS=${#mine[@]}
+        SERVER_CPUS='' CLIENT_CPUS=''
+        return
+    fi
+    mapfile -t BENCH_CPUS < <({ expand_cpus "$SERVER_CPUS"; expand_cpus "$CLIENT_CPUS"; } | sort -nu)
+    CLIENT_THREADS=$(expand_cpus "$CLIENT_CPUS" | wc -l)
+    PIN_SERVER=(taskset -c "$SERVER_CPUS")
+    PIN_CLIENT=(taskset -c "$CLIENT_CPUS")
+    local shared=
+    [ -z "$(comm -12 <(expand_cpus "$SERVER_CPUS" | sort) <(expand_cpus "$CLIENT_CPUS" | sort))" ] ||
+        shared=" (shared with the server)"
+    PINNING="taskset: the server and everything it spawns on CPU $SERVER_CPUS, client_load on CPU $CLIENT_CPUS$shared ($CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS)"
+}
+
+# server_cpu_count: how many CPUs the server has.
+server_cpu_count() {
+    if [ -n "$SERVER_CPUS" ]; then expand_cpus "$SERVER_CPUS" | wc -l; else echo "${#BENCH_CPUS[@]}"; fi
 }
 
 # server_start PREFIX MODEL PROTO [SERVER_ARGS...]: starts bin/MODEL_server

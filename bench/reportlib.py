@@ -150,51 +150,16 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
     if not vals["fork"] or not vals["thread"]:
         return None
     med = {m: num(statistics.median(v)) for m, v in vals.items()}
-    nf, nt = len(vals["fork"]), len(vals["thread"])
-    Where = where[0].upper() + where[1:]
+    n = {m: len(v) for m, v in vals.items()}
     disturbed_all = sum(r.get("disturbed") == "1" for rs in every.values() for r in rs)
     disturbed_used = sum(r.get("disturbed") == "1" for rs in use.values() for r in rs)
     bound = sum(r.get("client_bound") == "1" for rs in use.values() for r in rs)
-    row = [exp, metric, label, med["fork"], med["thread"]]
-    if nf == 1 and nt == 1:
-        iv = stats.Interval(vals["thread"][0] / vals["fork"][0], None, None)
-        adv = iv.ratio if higher_better else 1 / iv.ratio
-        better = "thread" if adv >= 1 else "fork"
-        r = times(adv if adv >= 1 else 1 / adv)
-        ctx.verdict_rows.append(row + [better, r, "", "", nf, nt, "single run", "", "",
-                                       disturbed_all, bound])
-        text = (f"{Where}, {server('fork')} vs {server('thread')} {what}: {med['fork']} vs "
-                f"{med['thread']} {unit}, {server(better)} ahead by {r}× from one run each: "
-                "no interval.")
+    if n["fork"] == 1 and n["thread"] == 1:
+        iv = None
     else:
         iv = stats.bootstrap_ratio(vals["thread"], vals["fork"])
-        adv = iv if higher_better else invert(iv)
-        better = "thread" if adv.ratio >= 1 else "fork"
-        said = adv if better == "thread" else invert(adv)
-        worse = "fork" if better == "thread" else "thread"
-        hw = stats.half_width(iv)
-        shown = stats.shows_difference(said)
-        r, lo, hi = times(said.ratio), times(said.low), times(said.high)
-        ci = f"95 % CI {lo}–{hi}×, {runs_phrase(nf, nt)}"
-        ctx.verdict_rows.append(row + [better if shown else "none", r, lo, hi, nf, nt,
-                                       "shown" if shown else "none", num(100 * hw),
-                                       "yes" if hw <= ctx.target else "no",
-                                       disturbed_all, bound])
-        if not shown:
-            text = (f"{Where}, no difference shown in {what} between {server('fork')} and "
-                    f"{server('thread')}: {med['fork']} vs {med['thread']} {unit}; "
-                    f"{server(better)} is ahead by {r}×, but the interval ({ci}) "
-                    "includes 1.")
-        elif higher_better:
-            text = (f"{server(better)} achieved {r}× {server(worse)}'s {what} {where} "
-                    f"({ci}): {med[better]} vs {med[worse]} {unit}.")
-        else:
-            text = (f"{server(worse)}'s {what} was {r}× {server(better)}'s {where} "
-                    f"({ci}): {med[worse]} vs {med[better]} {unit}.")
-        if hw > ctx.target:
-            why = stopped_by(ctx, exp, label)
-            text += (f" The interval is wider than the ±{num(100 * ctx.target)} % target "
-                     f"(±{num(100 * hw)} %)" + (f": {why}." if why else "."))
+    text = state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
+                 disturbed_all, bound)
     if disturbed_used:
         text += (f" Caution: {disturbed_used} of the runs used were disturbed by other "
                  "programs (see Interference).")
@@ -205,11 +170,59 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
         text += (f" Caution: client-bound: in {bound} of these runs client_load used "
                  f"≥ {num(100 * ctx.bound_share)} % of its CPU, so the point measures "
                  "the client as much as the server.")
-    bad = [f"{server(m)} {n}" for m in MODELS
-           if (n := sum(flagged(r) for r in use[m] if "errors" in r))]
+    bad = [f"{server(m)} {k}" for m in MODELS
+           if (k := sum(flagged(r) for r in use[m] if "errors" in r))]
     if bad:
         text += (" Caution: runs with client errors or a failed exit (" + ", ".join(bad)
                  + " flagged) are part of these medians; see the table.")
+    return text
+
+
+def state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
+          disturbed=0, bound=0, verb="achieved"):
+    """The main clause of a verdict, and its row in data/verdicts.csv: MED
+    and N the models' values (strings as written) and run counts, IV the
+    thread/fork Interval (None: one run each, no interval), WHERE, WHAT and
+    UNIT as compare's; VERB what the better model did when higher is
+    better ('achieved', 'sustained')."""
+    row = [exp, metric, label, med["fork"], med["thread"]]
+    Where = where[0].upper() + where[1:]
+    if iv is None:
+        adv = float(med["thread"]) / float(med["fork"])
+        adv = adv if higher_better else 1 / adv
+        better = "thread" if adv >= 1 else "fork"
+        r = times(adv if adv >= 1 else 1 / adv)
+        ctx.verdict_rows.append(row + [better, r, "", "", n["fork"], n["thread"],
+                                       "single run", "", "", disturbed, bound])
+        return (f"{Where}, {server('fork')} vs {server('thread')} {what}: {med['fork']} vs "
+                f"{med['thread']} {unit}, {server(better)} ahead by {r}× from one run each: "
+                "no interval.")
+    adv = iv if higher_better else invert(iv)
+    better = "thread" if adv.ratio >= 1 else "fork"
+    said = adv if better == "thread" else invert(adv)
+    worse = "fork" if better == "thread" else "thread"
+    hw = stats.half_width(iv)
+    shown = stats.shows_difference(said)
+    r, lo, hi = times(said.ratio), times(said.low), times(said.high)
+    ci = f"95 % CI {lo}–{hi}×, {runs_phrase(n['fork'], n['thread'])}"
+    ctx.verdict_rows.append(row + [better if shown else "none", r, lo, hi, n["fork"],
+                                   n["thread"], "shown" if shown else "none", num(100 * hw),
+                                   "yes" if hw <= ctx.target else "no", disturbed, bound])
+    if not shown:
+        text = (f"{Where}, no difference shown in {what} between {server('fork')} and "
+                f"{server('thread')}: {med['fork']} vs {med['thread']} {unit}; "
+                f"{server(better)} is ahead by {r}×, but the interval ({ci}) "
+                "includes 1.")
+    elif higher_better:
+        text = (f"{server(better)} {verb} {r}× {server(worse)}'s {what} {where} "
+                f"({ci}): {med[better]} vs {med[worse]} {unit}.")
+    else:
+        text = (f"{server(worse)}'s {what} was {r}× {server(better)}'s {where} "
+                f"({ci}): {med[worse]} vs {med[better]} {unit}.")
+    if hw > ctx.target:
+        why = stopped_by(ctx, exp, label)
+        text += (f" The interval is wider than the ±{num(100 * ctx.target)} % target "
+                 f"(±{num(100 * hw)} %)" + (f": {why}." if why else "."))
     return text
 
 

@@ -69,6 +69,37 @@ def _ratio(a, b):
     return a / b
 
 
+def bootstrap_groups(fork, thread, fork_stat, thread_stat, resamples=RESAMPLES,
+                     level=LEVEL):
+    """thread_stat(thread) / fork_stat(fork) and its percentile-bootstrap
+    interval, for statistics of several groups of runs: FORK and THREAD map
+    a key (an offered rate, say) to a list of runs, each list resampled with
+    replacement on its own. A statistic takes such a dict and returns a
+    positive number or None; resamples where either is None are dropped.
+    Returns None when the point estimate is None."""
+    a, b = thread_stat(thread), fork_stat(fork)
+    if a is None or b is None:
+        return None
+    point = _ratio(a, b)
+    rng = random.Random(zlib.crc32(repr((sorted(fork.items()),
+                                          sorted(thread.items()))).encode()))
+
+    def draw(groups):
+        return {k: rng.choices(v, k=len(v)) for k, v in sorted(groups.items())}
+
+    ratios = []
+    for _ in range(resamples):
+        x, y = thread_stat(draw(thread)), fork_stat(draw(fork))
+        if x is not None and y is not None:
+            ratios.append(x / y)
+    ratios.sort()
+    if not ratios:
+        return Interval(point, point, point)
+    tail = (1 - level) / 2
+    n = len(ratios)
+    return Interval(point, ratios[int(tail * n)], ratios[min(n - 1, int((1 - tail) * n))])
+
+
 def half_width(iv):
     """The interval's half-width as a fraction of its ratio."""
     return (iv.high - iv.low) / 2 / iv.ratio
