@@ -82,6 +82,11 @@ pin_setup() {
     PINNING="taskset: the server and everything it spawns on CPU $SERVER_CPUS, client_load on CPU $CLIENT_CPUS$shared ($CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS)"
 }
 
+# mem_available_kib: the machine's MemAvailable, KiB.
+mem_available_kib() {
+    awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo
+}
+
 # server_cpu_count: how many CPUs the server has.
 server_cpu_count() {
     if [ -n "$SERVER_CPUS" ]; then expand_cpus "$SERVER_CPUS" | wc -l; else echo "${#BENCH_CPUS[@]}"; fi

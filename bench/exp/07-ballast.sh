@@ -7,13 +7,36 @@
 # bench/derive.py). The verdict is at the largest parent.
 # shellcheck shell=bash
 
+# exp07_cap: the largest ballast this machine can give the server: a quarter
+# of MemAvailable (the page tables fork copies are a fraction of it; the rest
+# of the machine keeps room).
+exp07_cap() {
+    echo $(($(mem_available_kib) / 4 / 1024))
+}
+
+# exp07_sizes: BALLAST_SIZES with every value above exp07_cap replaced by it.
+exp07_sizes() {
+    local cap b
+    cap=$(exp07_cap)
+    for b in $BALLAST_SIZES; do
+        echo $((b < cap ? b : cap))
+    done | sort -nu | tr '\n' ' ' | sed 's/ $//'
+}
+
 exp07_metrics() {
-    edge_metrics "$1" "$BALLAST_SIZES" "" connections_per_s
+    edge_metrics "$1" "$(exp07_sizes)" "" connections_per_s
 }
 
 exp07_plan() {
     local b est
-    for b in $BALLAST_SIZES; do
+    {
+        echo "what,value"
+        echo "BALLAST_SIZES (MiB),$BALLAST_SIZES"
+        echo "MemAvailable (MiB),$(($(mem_available_kib) / 1024))"
+        echo "largest ballast allowed (MiB),$(exp07_cap)"
+        echo "sizes used (MiB),$(exp07_sizes)"
+    } >"$RUN/data/07-ballast-limits.csv"
+    for b in $(exp07_sizes); do
         # Touching the ballast takes about 0.4 ms per MiB before serving.
         est=$(($(point_ms "$DURATION") + b * 2 / 5))
         if [ -n "$(exp07_metrics "$b")" ]; then

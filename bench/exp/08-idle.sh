@@ -18,7 +18,9 @@ HOLD_RC=0
 
 # exp08_bound: the largest K this machine allows: tcpcheck and thread_server
 # need a descriptor per connection (RLIMIT_NOFILE), and every child or thread
-# is a task (pid_max, threads-max, RLIMIT_NPROC); 64 spare of each.
+# is a task (pid_max, threads-max, RLIMIT_NPROC); 64 spare of each. Memory
+# too: K fork_server children at IDLE_KIB_PER_CONN each within a quarter of
+# MemAvailable.
 exp08_bound() {
     local nofile nproc pidmax thrmax
     nofile=$(ulimit -Sn) nproc=$(ulimit -Su)
@@ -26,7 +28,13 @@ exp08_bound() {
     [ "$nofile" != unlimited ] || nofile=1048576
     [ "$nproc" != unlimited ] || nproc=4194304
     printf '%s\n' "$((nofile - 64))" "$((nproc - 64 - $(ps -e --no-headers | wc -l)))" \
-        "$((pidmax - 64))" "$((thrmax - 64))" | sort -n | head -n 1
+        "$((pidmax - 64))" "$((thrmax - 64))" "$(exp08_mem_bound)" | sort -n | head -n 1
+}
+
+# exp08_mem_bound: the K whose fork_server children fit in a quarter of
+# MemAvailable at IDLE_KIB_PER_CONN KiB each (a generous per-child cost).
+exp08_mem_bound() {
+    echo $(($(mem_available_kib) / 4 / IDLE_KIB_PER_CONN))
 }
 
 # exp08_conns: IDLE_CONNS with every value above the bound replaced by it.
@@ -99,6 +107,7 @@ exp08_limits() {
         echo "RLIMIT_NPROC soft,$(ulimit -Su)"
         echo "kernel.pid_max,$(cat /proc/sys/kernel/pid_max)"
         echo "kernel.threads-max,$(cat /proc/sys/kernel/threads-max)"
+        echo "MemAvailable/4 at $IDLE_KIB_PER_CONN KiB per connection,$(exp08_mem_bound)"
         echo "largest K allowed,$(exp08_bound)"
     } >"$RUN/data/08-idle-limits.csv"
 }

@@ -18,6 +18,13 @@ def section(ctx):
         "a thread shares the parent's. Transparent huge pages on this machine: "
         f"**{thp}** (with `always`, the ballast may sit in 2 MiB pages and fork "
         "copies far fewer page-table entries).", ""]
+    limits = {r["what"]: r["value"] for r in ctx.csv("07-ballast-limits.csv")}
+    if limits:
+        lines += [f"Sizes used: {limits.get('sizes used (MiB)')} MiB: the profile's "
+                  f"{limits.get('BALLAST_SIZES (MiB)')}, each capped at a quarter of this "
+                  f"machine's MemAvailable ({limits.get('MemAvailable (MiB)')} MiB when the "
+                  f"experiment started, so at most {limits.get('largest ballast allowed (MiB)')} "
+                  "MiB), so the parent never crowds the machine.", ""]
     lines += ctx.figure("07-ballast", "connections/s and connect p99 vs parent size")
     lines += table(rows, "ballast_mb", "ballast MiB", [
         ("connections_per_s", "connections/s"), ("connect_p99_us", "connect p99 µs"),
