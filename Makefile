@@ -1,5 +1,6 @@
 # perconn: fork-per-connection vs thread-per-connection, measured.
-# make [all] | test | mutants | bench | bench-stability | fuzz | deps | install | clean
+# make [all] | test | mutants | bench | bench-stability | bench-client |
+#      bench-overload | bench-extras | fuzz | deps | install | clean
 # Variables: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE WERROR=1
 #            HARDEN= (no hardening flags) V=1 (show commands)
 
@@ -34,7 +35,7 @@ Q := @
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all test test-programs test-valgrind mutants bench bench-stability bench-client bench-overload fuzz deps install clean FORCE
+.PHONY: all test test-programs test-valgrind mutants bench bench-stability bench-client bench-overload bench-extras fuzz deps install clean FORCE
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=build/%.o)
@@ -143,6 +144,15 @@ bench-overload:
 	$(Q)bench/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/overload.sh
+
+# Every measurement the README quotes outside the bench proper, each
+# written with its command to results/extras/NAME.txt (bench/extras.sh;
+# EXTRAS="syscalls callgrind" for some; about 6 minutes for all).
+EXTRAS ?=
+bench-extras:
+	$(Q)bench/deps.sh all
+	$(Q)$(MAKE) --no-print-directory all test-programs
+	$(Q)bench/extras.sh $(EXTRAS)
 
 deps:
 	$(Q)bench/deps.sh all
