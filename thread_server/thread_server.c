@@ -11,15 +11,15 @@
  * Drain: the loop waits on that eventfd; abort needs nothing, since the
  * threads end with the process.
  *
- * --prespawn N (Stevens' serv07 family, Apache's worker MPM without its
- * listener thread): N threads started before serving, each running
- * server_worker(), accept -> serve, in a loop. Of Stevens' two prethreaded
- * designs this is the one where every thread calls accept() itself, not
- * serv08's main thread accepting and handing descriptors over through a
- * mutex and condition variable: serv07 was the faster in his measurements
- * (no hand-off, one system call less per connection), and it makes the
- * prethreaded pool the exact twin of fork_server's prefork pool, so the two
- * pools differ only in the spawn primitive. Unlike serv07 there is no
+ * --prespawn N (Stevens' serv07 family): N threads started before serving,
+ * each running server_worker(), accept -> serve, in a loop. Of Stevens' two
+ * prethreaded designs this is the one where every thread calls accept()
+ * itself, not serv08's main thread accepting and handing descriptors over
+ * through a mutex and condition variable: serv07 was the faster of the two
+ * in his measurements (no hand-off: no lock and signal round trip and no
+ * second thread woken per connection), and it makes the prethreaded pool
+ * the exact twin of fork_server's prefork pool, so the two pools differ
+ * only in the spawn primitive. Unlike serv07 there is no
  * mutex around accept(): Linux lets threads block in accept() on one socket
  * and wakes one of them per connection, so the lock would only serialise
  * what the kernel already does. Pool threads live as long as the server
