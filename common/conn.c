@@ -31,7 +31,7 @@ void conn_init(void)
     memset(fill, 'x', sizeof fill);
 }
 
-enum wait_result { WAIT_READABLE, WAIT_IDLE, WAIT_DRAIN, WAIT_ERROR };
+enum wait_result { WAIT_READABLE, WAIT_IDLE, WAIT_DRAIN, WAIT_ERROR, WAIT_ABORT };
 
 static double mono_s(void)
 {
@@ -46,9 +46,10 @@ static double mono_s(void)
 static enum wait_result wait_input(int fd, const struct conn_env *env,
                                    bool partial, double deadline)
 {
-    struct pollfd p[2] = {
+    struct pollfd p[3] = {
         {.fd = fd, .events = POLLIN},
         {.fd = partial ? -1 : env->drain_fd, .events = POLLIN},
+        {.fd = env->intr_fd, .events = POLLIN},
     };
     for (;;) {
         int timeout_ms = -1;
@@ -58,13 +59,18 @@ static enum wait_result wait_input(int fd, const struct conn_env *env,
                 return WAIT_IDLE;
             timeout_ms = (int)(left * 1000) + 1;
         }
-        int n = poll(p, 2, timeout_ms);
+        int n = poll(p, 3, timeout_ms);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return WAIT_ERROR;
         if (n == 0)
             continue;               /* the deadline check above decides */
+        if (p[2].revents && env->on_intr(env->intr_ctx))
+            return WAIT_ABORT;
+        /* on_intr may have begun a drain: poll again to see it. */
+        if (p[2].revents && !p[0].revents && !p[1].revents)
+            continue;
         if (p[0].revents)
             return WAIT_READABLE;   /* data, EOF or an error: read() tells */
         return WAIT_DRAIN;
@@ -126,17 +132,52 @@ static bool draining(const struct conn_env *env)
     return atomic_load_explicit(&env->stats->draining, memory_order_relaxed);
 }
 
-/* The per-request workload of --work-us and --sleep-us. */
-static void do_work(const struct conn_env *env)
+/* --sleep-us with an intr_fd: a sleep that still hears on_intr. Returns
+ * true when on_intr said to end the connection. */
+static bool sleep_intr(const struct conn_env *env, long us)
 {
-    work_spin(env->cfg->work_us, env->loops_per_us);
-    if (env->cfg->sleep_us > 0)
-        work_sleep(env->cfg->sleep_us);
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += us / 1000000;
+    end.tv_nsec += (us % 1000000) * 1000;
+    if (end.tv_nsec >= 1000000000) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000;
+    }
+    for (;;) {
+        struct timespec now, left;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left.tv_sec = end.tv_sec - now.tv_sec;
+        left.tv_nsec = end.tv_nsec - now.tv_nsec;
+        if (left.tv_nsec < 0) {
+            left.tv_sec--;
+            left.tv_nsec += 1000000000;
+        }
+        if (left.tv_sec < 0)
+            return false;
+        struct pollfd p = {.fd = env->intr_fd, .events = POLLIN};
+        if (ppoll(&p, 1, &left, NULL) > 0 && env->on_intr(env->intr_ctx))
+            return true;
+    }
 }
 
-/* What handling the buffered bytes decided: read more, close, or close after
- * letting the peer read our last reply (see linger_close). */
-enum step { STEP_MORE, STEP_CLOSE, STEP_LINGER };
+/* The per-request workload of --work-us and --sleep-us. Returns true when
+ * on_intr said to end the connection. */
+static bool do_work(const struct conn_env *env)
+{
+    work_spin(env->cfg->work_us, env->loops_per_us);
+    if (env->cfg->sleep_us <= 0)
+        return false;
+    if (env->intr_fd >= 0)
+        return sleep_intr(env, env->cfg->sleep_us);
+    work_sleep(env->cfg->sleep_us);
+    return false;
+}
+
+/* What handling the buffered bytes decided: read more, close, close after
+ * letting the peer read our last reply (see linger_close), or end at once
+ * (on_intr's say-so). */
+enum step { STEP_MORE, STEP_CLOSE, STEP_LINGER, STEP_ABORT };
 
 /* Closing a socket with unread input makes the kernel send RST, and a reset
  * can destroy a reply the peer has not read yet (the error status it must
@@ -165,7 +206,8 @@ static void linger_close(int fd)
 static enum step serve_echo(int fd, const struct conn_env *env,
                             const char *buf, size_t *len)
 {
-    do_work(env);
+    if (do_work(env))
+        return STEP_ABORT;
     int rc = write_all(fd, buf, *len, env->stats);
     *len = 0;
     return rc < 0 ? STEP_CLOSE : STEP_MORE;
@@ -189,7 +231,10 @@ static enum step serve_size(int fd, const struct conn_env *env, char *buf,
             break;
         }
         off += (size_t)r;
-        do_work(env);
+        if (do_work(env)) {
+            step = STEP_ABORT;
+            break;
+        }
         if (send_reply(fd, "", 0, n, env->stats) < 0) {
             step = STEP_CLOSE;
             break;
@@ -224,7 +269,10 @@ static enum step serve_http(int fd, const struct conn_env *env, char *buf,
         off += (size_t)r;
         if (draining(env))
             req.keep_alive = false;     /* the reply says "Connection: close" */
-        do_work(env);
+        if (do_work(env)) {
+            step = STEP_ABORT;
+            break;
+        }
         size_t hl = proto_http_head(head, sizeof head, &req);
         unsigned long body = req.method == HTTP_HEAD ? 0 : req.body_len;
         if (send_reply(fd, head, hl, body, env->stats) < 0) {
@@ -269,6 +317,10 @@ void conn_serve(int fd, const struct conn_env *env)
     double deadline = idle > 0 ? mono_s() + idle : 0;
     for (;;) {
         enum wait_result w = wait_input(fd, env, len > 0, deadline);
+        if (w == WAIT_ABORT) {
+            close(fd);
+            return;
+        }
         if (w == WAIT_IDLE)
             stats_add(env->stats->idle_timeouts, 1);
         if (w != WAIT_READABLE)
@@ -295,6 +347,10 @@ void conn_serve(int fd, const struct conn_env *env)
             }
             if (step == STEP_MORE)
                 step = len > 0 ? STEP_LINGER : STEP_CLOSE;
+        }
+        if (step == STEP_ABORT) {
+            close(fd);
+            return;
         }
         if (step == STEP_LINGER)
             linger = true;

@@ -17,8 +17,8 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A failure that may repeat in bursts (fork, accept): printed at most once a
  * second with the number of times it happened since the last line.
- * state is the caller's, one per kind of failure; not thread-safe (the
- * accept loop is the only caller). */
+ * state is the caller's, one per kind of failure and per thread: it is not
+ * thread-safe (the accept loop keeps its own; each pool worker too). */
 struct log_burst {
     double last_s;
     unsigned long suppressed;

@@ -11,7 +11,8 @@
 
 enum {
     OPT_IDLE_TIMEOUT = 256, OPT_DRAIN_TIMEOUT, OPT_WORK_US, OPT_SLEEP_US,
-    OPT_BALLAST_MB, OPT_STACK_SIZE, OPT_STATS, OPT_MAX_RESPONSE,
+    OPT_BALLAST_MB, OPT_STACK_SIZE, OPT_STATS, OPT_MAX_RESPONSE, OPT_PRESPAWN,
+    OPT_ITERATIVE,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +27,8 @@ static const struct option long_opts[] = {
     {"sleep-us", required_argument, NULL, OPT_SLEEP_US},
     {"ballast-mb", required_argument, NULL, OPT_BALLAST_MB},
     {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+    {"prespawn", required_argument, NULL, OPT_PRESPAWN},
+    {"iterative", no_argument, NULL, OPT_ITERATIVE},
     {"max-response", required_argument, NULL, OPT_MAX_RESPONSE},
     {"stats", required_argument, NULL, OPT_STATS},
     {"quiet", no_argument, NULL, 'q'},
@@ -58,6 +61,14 @@ static void print_help(FILE *out, const char *prog, bool has_threads)
 "                           0..65536 (default 0)\n"
 "      --stack-size KIB     thread stack size, 64..1048576 KiB (thread_server\n"
 "                           only; default: the system's)%s\n"
+"      --prespawn N         a pool of N %s started before serving,\n"
+"                           1..10000 (default 0 = one per accepted connection);\n"
+"                           each accepts and serves one connection at a time,\n"
+"                           so N are served at once (--max-conns unused). A\n"
+"                           pool that cannot be started in full (e.g. under\n"
+"                           RLIMIT_NPROC) is an error: exit 1 before listening\n"
+"      --iterative          no %s: the accept loop serves each connection\n"
+"                           itself, one at a time; not with --prespawn\n"
 "      --max-response N     largest size-protocol reply or http body in bytes,\n"
 "                           1..1073741824 (default 16777216)\n"
 "      --stats FILE         write accounting JSON at exit and on SIGUSR1\n"
@@ -72,7 +83,9 @@ static void print_help(FILE *out, const char *prog, bool has_threads)
 "SIGINT/SIGTERM drain (a second one exits at once); SIGUSR1 writes --stats.\n",
         prog, has_threads ? "a new thread (pthread_create per accept)"
                           : "a new process (fork per accept)",
-        has_threads ? "" : "; refused here");
+        has_threads ? "" : "; refused here",
+        has_threads ? "threads" : "processes",
+        has_threads ? "threads" : "fork");
 }
 
 /* Parses a whole decimal integer in [min, max] for flag. */
@@ -183,6 +196,12 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
         }
         return parse_long(arg, 64, 1048576, "--stack-size",
                           &cfg->stack_size_kib, err, errlen);
+    case OPT_PRESPAWN:
+        return parse_long(arg, 1, 10000, "--prespawn", &cfg->prespawn, err,
+                          errlen);
+    case OPT_ITERATIVE:
+        cfg->iterative = true;
+        return 0;
     case OPT_MAX_RESPONSE:
         if (parse_long(arg, 1, 1L << 30, "--max-response", &v, err, errlen) < 0)
             return -1;
@@ -234,6 +253,11 @@ enum opts_result opts_parse(int argc, char **argv, const char *prog,
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return OPTS_USAGE;
+    }
+    if (cfg->iterative && cfg->prespawn > 0) {
+        snprintf(err, errlen, "--iterative: cannot be combined with --prespawn "
+                 "(one serves in the accept loop, the other in a pool)");
         return OPTS_USAGE;
     }
     return OPTS_RUN;

@@ -22,6 +22,9 @@ struct server_cfg {
     long sleep_us;              /* sleep per request */
     long ballast_mb;            /* MiB touched in the parent before serving */
     long stack_size_kib;        /* thread_server only; 0: the default */
+    long prespawn;              /* workers started before serving; 0: one
+                                   per accepted connection */
+    bool iterative;             /* the accept loop serves each connection */
     unsigned long max_response; /* largest size-protocol reply or http body */
     const char *stats_path;     /* NULL: none; "-": stderr */
     int verbosity;              /* -1 quiet, 0 normal, 1 verbose */

@@ -5,7 +5,14 @@
  * SIGUSR1 and the drain signals are handled in the loop, in order, with no
  * async-signal-safety concerns. A Ctrl-C sent to the whole process group thus
  * reaches fork_server's children as a blocked signal and cannot cut a reply
- * short: the parent drains them. */
+ * short: the parent drains them.
+ *
+ * Three modes share the loop. By default it accepts and hands each
+ * connection to the model (a process or a thread per connection). With
+ * --prespawn N the model starts N workers that accept for themselves (see
+ * server_worker) and the loop only supervises: signals, collecting and
+ * replacing workers, the drain. With --iterative the loop serves each
+ * connection itself, with no model at all: Stevens' row 0. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +48,11 @@ struct server {
     double start_s;
     double backoff_until;
     struct log_burst accept_log, spawn_log;
+    /* --iterative: an epoll set of the signalfd and drain_timer, polled by
+     * the handler (conn_env's intr_fd); what it heard while serving. */
+    int intr_fd, drain_timer;
+    int stop_signo, abort_signo;
+    bool drain_timed_out;
 };
 
 static double now_s(void)
@@ -48,6 +62,26 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Connections being served now. In a pool or iterative, the model's
+ * active() counts workers (or nothing): the workers count connections. */
+static long connections_now(const struct server *s)
+{
+    if (s->cfg.prespawn > 0 || s->cfg.iterative)
+        return atomic_load_explicit(&s->st->serving, memory_order_relaxed);
+    return s->m->active();
+}
+
+static const char *mode_name(const struct server_cfg *cfg)
+{
+    return cfg->prespawn > 0 ? "prespawn"
+           : cfg->iterative ? "iterative" : "per-connection";
+}
+
+static const char *spawn_name(const struct model *m)
+{
+    return m->has_threads ? "pthread_create" : "fork";
+}
+
 static void write_stats(const struct server *s)
 {
     if (!s->cfg.stats_path)
@@ -55,7 +89,9 @@ static void write_stats(const struct server *s)
     struct stats_info info = {
         .model = s->m->name,
         .protocol = proto_name(s->cfg.protocol),
-        .active = s->m->active(),
+        .mode = mode_name(&s->cfg),
+        .pool = s->cfg.prespawn,
+        .active = connections_now(s),
         .wall_s = now_s() - s->start_s,
     };
     if (stats_write(s->st, &info, s->cfg.stats_path) < 0)
@@ -113,13 +149,25 @@ static bool at_cap(const struct server *s)
     return s->m->active() >= s->cfg.max_conns;
 }
 
+/* --iterative: serves fd here; signals are heard meanwhile through
+ * on_signal_while_serving. */
+static void serve_here(struct server *s, int fd)
+{
+    atomic_store_explicit(&s->st->serving, 1, memory_order_relaxed);
+    stats_peak(s->st, 1);
+    conn_serve(fd, &s->env);
+    atomic_store_explicit(&s->st->serving, 0, memory_order_relaxed);
+}
+
 /* Hands fd to the model, or closes it and counts why not. */
 static void hand_off(struct server *s, int fd)
 {
+    if (s->cfg.iterative) {
+        serve_here(s, fd);
+        return;
+    }
     if (s->m->spawn(fd) == 0) {
-        long a = s->m->active();
-        if (a > s->st->peak_active)
-            s->st->peak_active = a;
+        stats_peak(s->st, s->m->active());
         return;
     }
     int err = errno;
@@ -127,8 +175,7 @@ static void hand_off(struct server *s, int fd)
     stats_add(s->st->spawn_failures, 1);
     stats_add(s->st->refused, 1);
     double t = now_s();
-    log_burst(&s->spawn_log, t,
-              s->m->has_threads ? "pthread_create" : "fork", err);
+    log_burst(&s->spawn_log, t, spawn_name(s->m), err);
     s->backoff_until = t + BACKOFF_S;
 }
 
@@ -141,7 +188,7 @@ static void accept_burst(struct server *s)
         if (fd >= 0) {
             stats_add(s->st->accepted, 1);
             hand_off(s, fd);
-            if (s->backoff_until > 0)
+            if (s->backoff_until > 0 || s->stop_signo)
                 return;
             continue;
         }
@@ -183,9 +230,27 @@ static enum sig_action wait_events(struct server *s, bool accepting,
     return p[0].revents ? read_signals(s, signo) : SIG_NONE;
 }
 
+/* --prespawn: the workers accept; the loop waits for signals and collects
+ * workers that ended. A pool the model could not fill (a failed fork) is
+ * topped up after a back-off. Returns the drain signal. */
+static int supervise(struct server *s)
+{
+    int signo = 0;
+    for (;;) {
+        bool short_of_workers = s->m->active() < s->cfg.prespawn;
+        if (wait_events(s, false, short_of_workers ? BACKOFF_S : -1, &signo)
+            == SIG_STOP)
+            return signo;
+        if (short_of_workers)
+            s->m->collect();
+    }
+}
+
 /* Serves until SIGINT or SIGTERM; returns the signal. */
 static int serve(struct server *s)
 {
+    if (s->cfg.prespawn > 0)
+        return supervise(s);
     int signo = 0;
     for (;;) {
         double timeout = -1;
@@ -199,6 +264,8 @@ static int serve(struct server *s)
         }
         if (accepting)
             accept_burst(s);
+        if (s->stop_signo)      /* --iterative: heard while serving */
+            return s->stop_signo;
         accepting = accepting && !at_cap(s) && s->backoff_until == 0;
         if (s->backoff_until > 0 && timeout < 0)
             timeout = BACKOFF_S;
@@ -207,25 +274,78 @@ static int serve(struct server *s)
     }
 }
 
+/* Stops accepting and tells every connection that a drain began. */
+static void begin_drain(struct server *s, int first_signal)
+{
+    /* Set first: a pool worker whose accept() fails next knows why. */
+    atomic_store(&s->st->draining, true);
+    /* shutdown, not only close: pool workers blocked in accept() on their
+     * copies of the socket wake up with EINVAL, and the backlog is reset
+     * now rather than when the last copy closes. */
+    shutdown(s->lfd, SHUT_RDWR);
+    close(s->lfd);
+    s->lfd = -1;
+    if (write(s->drain_wr, "d", 1) < 0)
+        log_err("drain pipe: %s", strerror(errno));
+    if (connections_now(s) > 0)
+        log_notice("%s: draining %ld connections", strsignal(first_signal),
+                   connections_now(s));
+    if (s->drain_timer >= 0) {
+        /* A zero it_value would disarm the timer: 1 ns is "at once". */
+        double t = s->cfg.drain_timeout_s;
+        struct itimerspec its = {.it_value = {(time_t)t,
+            (long)((t - (double)(time_t)t) * 1e9)}};
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+            its.it_value.tv_nsec = 1;
+        if (timerfd_settime(s->drain_timer, 0, &its, NULL) < 0)
+            log_err("timerfd: %s", strerror(errno));
+    }
+}
+
+/* --iterative: the handler's intr_fd is readable, a signal or the drain
+ * timer. Returns true when the connection must end at once: a second drain
+ * signal, or the drain timed out. */
+static bool on_signal_while_serving(void *ctx)
+{
+    struct server *s = ctx;
+    uint64_t expired;
+    if (read(s->drain_timer, &expired, sizeof expired) == sizeof expired) {
+        log_err("drain timed out with %ld connections open; closing them",
+                connections_now(s));
+        s->drain_timed_out = true;
+        return true;
+    }
+    int signo = 0;
+    if (read_signals(s, &signo) != SIG_STOP)
+        return false;
+    if (s->stop_signo == 0) {
+        s->stop_signo = signo;
+        begin_drain(s, signo);
+        return false;
+    }
+    s->abort_signo = signo;
+    return true;
+}
+
 /* Stops accepting, lets every connection finish the request it is serving,
  * closes idle ones, and waits up to --drain-timeout. Returns the exit
  * status. */
 static int drain(struct server *s, int first_signal)
 {
-    close(s->lfd);
-    s->lfd = -1;
-    atomic_store(&s->st->draining, true);
-    if (write(s->drain_wr, "d", 1) < 0)
-        log_err("drain pipe: %s", strerror(errno));
-    if (s->m->active() > 0)
-        log_notice("%s: draining %ld connections", strsignal(first_signal),
-                   s->m->active());
+    if (s->lfd >= 0)
+        begin_drain(s, first_signal);
+    if (s->abort_signo) {       /* --iterative: heard while serving */
+        log_err("%s again: exiting at once", strsignal(s->abort_signo));
+        return 128 + s->abort_signo;
+    }
+    if (s->drain_timed_out)
+        return 1;
     double deadline = now_s() + s->cfg.drain_timeout_s;
     while (s->m->active() > 0) {
         double left = deadline - now_s();
         if (left <= 0) {
             log_err("drain timed out with %ld connections open; closing them",
-                    s->m->active());
+                    connections_now(s));
             s->m->abort_all();
             return 1;
         }
@@ -239,9 +359,47 @@ static int drain(struct server *s, int first_signal)
     return 0;
 }
 
+/* --iterative: the handler hears signals and the drain timer through one
+ * epoll descriptor. Returns 0 or -1 (errno set). */
+static int setup_intr(struct server *s)
+{
+    s->drain_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    s->intr_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->drain_timer < 0 || s->intr_fd < 0)
+        return -1;
+    struct epoll_event ev = {.events = EPOLLIN};
+    if (epoll_ctl(s->intr_fd, EPOLL_CTL_ADD, s->sfd, &ev) < 0 ||
+        epoll_ctl(s->intr_fd, EPOLL_CTL_ADD, s->drain_timer, &ev) < 0)
+        return -1;
+    s->env.intr_fd = s->intr_fd;
+    s->env.on_intr = on_signal_while_serving;
+    s->env.intr_ctx = s;
+    return 0;
+}
+
+/* --prespawn: the workers block in accept() (the loop never accepts), then
+ * the model starts them. Returns 0 or -1 (reported). */
+static int setup_pool(struct server *s)
+{
+    int fl = fcntl(s->lfd, F_GETFL);
+    if (fl < 0 || fcntl(s->lfd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        log_err("fcntl: %s", strerror(errno));
+        return -1;
+    }
+    if (s->m->pool_start(s->cfg.prespawn) == 0)
+        return 0;
+    int err = errno;
+    log_err("--prespawn %ld: %s: %s (started %ld; not serving with a smaller "
+            "pool)", s->cfg.prespawn, spawn_name(s->m), strerror(err),
+            s->m->active());
+    s->m->abort_all();
+    return -1;
+}
+
 /* Everything before the listening line; returns 0 or -1 (reported). */
 static int setup(struct server *s)
 {
+    s->intr_fd = s->drain_timer = -1;
     s->sfd = signals_setup();
     if (s->sfd < 0) {
         log_err("signalfd: %s", strerror(errno));
@@ -269,7 +427,12 @@ static int setup(struct server *s)
         .stats = s->st,
         .drain_fd = s->drain_rd,
         .loops_per_us = s->cfg.work_us > 0 ? work_calibrate() : 1,
+        .intr_fd = -1,
     };
+    if (s->cfg.iterative && setup_intr(s) < 0) {
+        log_err("epoll: %s", strerror(errno));
+        return -1;
+    }
     char err[512];
     s->lfd = net_listen(s->cfg.host, s->cfg.port, s->cfg.backlog, err,
                         sizeof err);
@@ -282,7 +445,40 @@ static int setup(struct server *s)
         log_err("%s model: %s", s->m->name, strerror(errno));
         return -1;
     }
-    return 0;
+    return s->cfg.prespawn > 0 ? setup_pool(s) : 0;
+}
+
+void server_worker(const struct conn_env *env, int listen_fd,
+                   atomic_bool *busy)
+{
+    struct stats *st = env->stats;
+    struct log_burst accept_log = {0};
+    while (!atomic_load(&st->draining)) {
+        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            int err = errno;
+            if (atomic_load(&st->draining))
+                return;         /* EINVAL: the loop shut the socket down */
+            if (err == EINTR || err == ECONNABORTED || err == EPROTO ||
+                err == EPERM)
+                continue;
+            stats_add(st->accept_failures, 1);
+            log_burst(&accept_log, now_s(), "accept", err);
+            /* Back off without spinning, but wake for a drain at once. */
+            struct pollfd p = {.fd = env->drain_fd, .events = POLLIN};
+            poll(&p, 1, (int)(BACKOFF_S * 1000));
+            continue;
+        }
+        /* serving before accepted: whoever sees the connection accepted
+         * sees it being served, as the accept loop's counts do. */
+        stats_peak(st, atomic_fetch_add(&st->serving, 1) + 1);
+        if (busy)
+            atomic_store(busy, true);
+        stats_add(st->accepted, 1);
+        conn_serve(fd, env);
+        if (!busy || atomic_exchange(busy, false))
+            atomic_fetch_sub(&st->serving, 1);
+    }
 }
 
 static void announce(const struct server *s)

@@ -4,6 +4,7 @@
 #ifndef PERCONN_SERVER_H
 #define PERCONN_SERVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "conn.h"
@@ -21,15 +22,33 @@ struct model {
      * serves it with conn_serve(). Returns 0 (fd is no longer the caller's),
      * or -1 with errno set (fd is still the caller's). */
     int (*spawn)(int fd);
-    /* Collects finished connections: called on SIGCHLD and when the init()
-     * descriptor is readable. Never blocks. */
+    /* Collects finished connections (with --prespawn: ended workers, which
+     * it replaces unless the server is draining): called on SIGCHLD, when
+     * the init() descriptor is readable and, while the pool is short of
+     * workers, every back-off. Never blocks. */
     void (*collect)(void);
-    /* Connections handed off and not yet collected. */
+    /* Connections handed off and not yet collected; with --prespawn,
+     * workers started and not yet collected (the drain waits for none). */
     long (*active)(void);
     /* Ends every connection at once (a second signal, or the drain timeout)
      * and collects them. */
     void (*abort_all)(void);
+    /* --prespawn: starts n workers, each running server_worker() until the
+     * drain; the accept loop then only supervises. Returns 0, or -1 with
+     * errno set when one could not be started (the ones started count in
+     * active(), and abort_all() ends them). */
+    int (*pool_start)(long n);
 };
+
+/* What a pool worker runs, in its own process or thread: accepts on
+ * listen_fd (blocking) and serves each connection with conn_serve(), one at
+ * a time, until the server drains (its shutdown of the listening socket
+ * makes accept() fail). Counts accepted, serving and peak_active. busy, if
+ * not NULL, is true while a connection is being served, in memory the
+ * supervisor shares: a worker found dead with busy set took a connection
+ * with it, and the supervisor takes it off serving. */
+void server_worker(const struct conn_env *env, int listen_fd,
+                   atomic_bool *busy);
 
 /* Parses argv, listens, serves until SIGINT/SIGTERM, drains, writes the
  * accounting. Returns main's exit status: 0 after a clean drain, 1 on a

@@ -14,6 +14,16 @@ struct stats *stats_create(void)
     return p == MAP_FAILED ? NULL : p;   /* anonymous maps start zeroed */
 }
 
+void stats_peak(struct stats *st, long n)
+{
+    long old = atomic_load_explicit(&st->peak_active, memory_order_relaxed);
+    while (n > old &&
+           !atomic_compare_exchange_weak_explicit(&st->peak_active, &old, n,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
+}
+
 static double tv_s(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
@@ -28,7 +38,8 @@ static int print_json(FILE *f, const struct stats *st,
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
     return fprintf(f,
-        "{\"model\":\"%s\",\"protocol\":\"%s\",\"pid\":%ld,"
+        "{\"model\":\"%s\",\"protocol\":\"%s\",\"mode\":\"%s\","
+        "\"pool\":%ld,\"pid\":%ld,"
         "\"accepted\":%lu,\"completed\":%lu,\"requests\":%lu,"
         "\"refused\":%lu,\"protocol_errors\":%lu,\"idle_timeouts\":%lu,"
         "\"spawn_failures\":%lu,\"accept_failures\":%lu,"
@@ -37,11 +48,11 @@ static int print_json(FILE *f, const struct stats *st,
         "\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,"
         "\"cpu_self_user_s\":%.6f,\"cpu_self_sys_s\":%.6f,"
         "\"peak_rss_kib\":%ld,\"peak_child_rss_kib\":%ld,\"wall_s\":%.6f}\n",
-        info->model, info->protocol, (long)getpid(),
+        info->model, info->protocol, info->mode, info->pool, (long)getpid(),
         LOAD(accepted), LOAD(completed), LOAD(requests), LOAD(refused),
         LOAD(protocol_errors), LOAD(idle_timeouts), LOAD(spawn_failures),
         LOAD(accept_failures), LOAD(abnormal_exits), info->active,
-        st->peak_active, LOAD(bytes_in), LOAD(bytes_out),
+        LOAD(peak_active), LOAD(bytes_in), LOAD(bytes_out),
         tv_s(self.ru_utime) + tv_s(kids.ru_utime),
         tv_s(self.ru_stime) + tv_s(kids.ru_stime),
         tv_s(self.ru_utime), tv_s(self.ru_stime),

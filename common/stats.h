@@ -21,10 +21,12 @@ struct stats {
     atomic_ulong spawn_failures;   /* fork or pthread_create failed */
     atomic_ulong accept_failures;  /* accept failed (EMFILE, ENFILE, ...) */
     atomic_ulong abnormal_exits;   /* fork_server children killed or failed */
+    atomic_long serving;           /* --prespawn, --iterative: connections
+                                      being served now */
     atomic_ulong bytes_in;
     atomic_ulong bytes_out;
     atomic_bool draining;          /* set once SIGINT/SIGTERM arrived */
-    long peak_active;              /* written by the accept loop only */
+    atomic_long peak_active;       /* the accept loop's, or a pool worker's */
 };
 
 /* Maps a zeroed struct stats shared with future children. Returns NULL with
@@ -34,10 +36,15 @@ struct stats *stats_create(void);
 /* Adds n to counter c (relaxed: counts, not synchronisation). */
 #define stats_add(c, n) atomic_fetch_add_explicit(&(c), (n), memory_order_relaxed)
 
+/* Raises st->peak_active to at least n; safe from any thread or process. */
+void stats_peak(struct stats *st, long n);
+
 /* What stats_write reports besides the counters. */
 struct stats_info {
     const char *model;
     const char *protocol;
+    const char *mode;              /* "per-connection", "prespawn", "iterative" */
+    long pool;                     /* --prespawn N, else 0 */
     long active;                   /* connections being served now */
     double wall_s;                 /* since the server started listening */
 };

@@ -9,14 +9,26 @@
  * Collection: SIGCHLD (read from the loop's signalfd) -> waitpid(WNOHANG) until
  * none is left; a child counts as active until it is reaped, since until then
  * it holds a process slot. Drain: the loop waits for SIGCHLDs; abort kills
- * the children still alive and reaps them. */
+ * the children still alive and reaps them.
+ *
+ * --prespawn N (Stevens' serv02, Apache's prefork): N children forked before
+ * serving, each running server_worker(), accept -> serve -> close, in a loop,
+ * on the listening socket they share; the kernel wakes one blocked accept()
+ * per connection. The parent never accepts: it reaps a child that died,
+ * counts it in abnormal_exits when it did not exit 0, and forks its
+ * replacement at once, so the pool stays at N until the drain (whose
+ * shutdown of the socket ends every child's accept). */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "server.h"
 
 static const struct conn_env *env;
@@ -30,6 +42,14 @@ static pid_t *kids;
 static size_t kids_cap;        /* a power of two */
 #define KID_FREE 0
 #define KID_GONE (-1)
+
+/* --prespawn: the pid in each of the pool's N places (0: to be forked), and
+ * whether that child is serving a connection, in memory shared with the
+ * children (see server_worker). */
+static long pool_n;
+static pid_t *pool_pid;
+static atomic_bool *pool_busy;
+static struct log_burst pool_log;
 
 static size_t kid_slot(pid_t pid, size_t i)
 {
@@ -64,11 +84,83 @@ static int fork_init(const struct conn_env *e, int lfd)
 {
     env = e;
     listen_fd = lfd;
+    long most = e->cfg->prespawn > 0 ? e->cfg->prespawn : e->cfg->max_conns;
     kids_cap = 16;
-    while (kids_cap < 2 * (size_t)e->cfg->max_conns)
+    while (kids_cap < 2 * (size_t)most)
         kids_cap *= 2;
     kids = calloc(kids_cap, sizeof *kids);
     return kids ? -1 : -2;
+}
+
+/* Forks the pool's child for place i. Returns 0 or -1 (errno set). */
+static int pool_fork(long i)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        server_worker(env, listen_fd, &pool_busy[i]);
+        _exit(0);
+    }
+    pool_pid[i] = pid;
+    kid_add(pid);
+    active++;
+    return 0;
+}
+
+/* Forks a child for every empty place. Returns 0, or -1 (errno set) at the
+ * first failed fork. */
+static int pool_fill(void)
+{
+    for (long i = 0; i < pool_n; i++)
+        if (pool_pid[i] == 0 && pool_fork(i) < 0)
+            return -1;
+    return 0;
+}
+
+static int fork_pool_start(long n)
+{
+    pool_n = n;
+    pool_pid = calloc((size_t)n, sizeof *pool_pid);
+    /* Shared, not copied: the parent must see a dead child's last word. */
+    pool_busy = mmap(NULL, (size_t)n * sizeof *pool_busy,
+                     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (!pool_pid || pool_busy == MAP_FAILED) {
+        free(pool_pid);
+        pool_pid = NULL;
+        pool_n = 0;
+        return -1;
+    }
+    return pool_fill();
+}
+
+/* The pool's child pid has been reaped: its place is empty, and the
+ * connection it was serving, if any, is gone with it. */
+static void pool_forget(pid_t pid)
+{
+    for (long i = 0; i < pool_n; i++) {
+        if (pool_pid[i] != pid)
+            continue;
+        pool_pid[i] = 0;
+        if (atomic_exchange(&pool_busy[i], false))
+            atomic_fetch_sub(&env->stats->serving, 1);
+        return;
+    }
+}
+
+/* Replaces the children reaped, unless the server drains. A failed fork
+ * (EAGAIN under RLIMIT_NPROC, ENOMEM) is counted and said once per burst;
+ * the accept loop calls again after a back-off while the pool is short. */
+static void pool_refill(void)
+{
+    if (atomic_load(&env->stats->draining) || pool_fill() == 0)
+        return;
+    int err = errno;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    stats_add(env->stats->spawn_failures, 1);
+    log_burst(&pool_log, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
+              "fork (replacing a pool child)", err);
 }
 
 static int fork_spawn(int fd)
@@ -102,7 +194,11 @@ static void fork_collect(void)
         active--;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             stats_add(env->stats->abnormal_exits, 1);
+        if (pool_n > 0)
+            pool_forget(pid);
     }
+    if (pool_n > 0)
+        pool_refill();
 }
 
 static long fork_active(void)
@@ -124,6 +220,8 @@ static void fork_abort_all(void)
             break;
         kid_remove(pid);
         active--;
+        if (pool_n > 0)
+            pool_forget(pid);
     }
 }
 
@@ -136,6 +234,7 @@ static const struct model fork_model = {
     .collect = fork_collect,
     .active = fork_active,
     .abort_all = fork_abort_all,
+    .pool_start = fork_pool_start,
 };
 
 int main(int argc, char **argv)

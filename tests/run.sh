@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # run.sh: runs every unit test binary, then the per-server integration suites
-# (server.bats, hostile.bats) once against each server binary, then the other
-# integration suites once, and ends with one line "N passed, N failed".
-# SERVERS="fork_server" limits the servers; BATS_FILTER narrows bats tests;
+# (server.bats, hostile.bats) once against each server binary in each mode
+# (a process or thread per accept, --prespawn 4, --iterative; pool.bats in
+# the first), then the other integration suites once, and ends with one line
+# "N passed, N failed".
+# SERVERS="fork_server" limits the servers; MODES=",--iterative" the modes
+# (comma-separated flags, an empty field for the default); BATS_FILTER
+# narrows bats tests;
 # VALGRIND=1 runs the integration suites with the programs under memcheck
 # (the unit tests and the bench suites are left out there: they test the
 # bench's tools, whose readings memcheck itself would distort).
@@ -63,11 +67,20 @@ main() {
     [ -n "${VALGRIND:-}" ] || run_unit
     local s f
     local -a per_server=(tests/integration/server.bats tests/integration/hostile.bats)
+    local -a modes mode_suites
+    IFS=, read -ra modes <<<"${MODES-,--prespawn 4,--iterative}"
+    [ "${#modes[@]}" -gt 0 ] || modes=("")
+    local mode
     for s in ${SERVERS:-fork_server thread_server}; do
-        SERVER="$PWD/bin/$s" run_bats "$s" "${per_server[@]}"
+        for mode in "${modes[@]}"; do
+            mode_suites=("${per_server[@]}")
+            [ -n "$mode" ] || mode_suites+=(tests/integration/pool.bats)
+            SERVER="$PWD/bin/$s" SERVER_ARGS="$mode" \
+                run_bats "$s${mode:+ $mode}" "${mode_suites[@]}"
+        done
     done
     for f in tests/integration/*.bats; do
-        case " ${per_server[*]} " in *" $f "*) continue ;; esac
+        case " ${per_server[*]} tests/integration/pool.bats " in *" $f "*) continue ;; esac
         if [ -n "${VALGRIND:-}" ]; then
             case $f in */bench.bats | */bench_tools.bats) continue ;; esac
         fi

@@ -39,7 +39,7 @@ start_server() {
     fi
     [ -z "${NPROC:-}" ] || as=(prlimit "--nproc=$NPROC" "${as[@]}")
     [ -z "${NOFILE:-}" ] || as=(prlimit "--nofile=$NOFILE" "${as[@]}")
-    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" >"$fifo" 2>"$SRV_ERR" 3>&- 4>&- 5>&- 6>&- 7>&- &
+    "${as[@]}" "${VG[@]}" "$SERVER" --port 0 "$@" "${MODE_ARGS[@]}" >"$fifo" 2>"$SRV_ERR" 3>&- 4>&- 5>&- 6>&- 7>&- &
     SRV_PID=$!
     exec 4<"$fifo"
     rm -f "$fifo"
@@ -196,7 +196,7 @@ fd_count() {
 zombie_count() { ps -o stat= --ppid "$1" | grep -c '^Z' || true; }
 child_count() { ps -o pid= --ppid "$1" | wc -l; }
 no_zombies() { [ "$(zombie_count "$SRV_PID")" -eq 0 ]; }
-no_children() { [ "$(child_count "$SRV_PID")" -eq 0 ]; }
+no_children() { [ "$(child_count "$SRV_PID")" -eq "$(pool_children)" ]; }
 
 # stats_now: asks the server for its accounting (SIGUSR1) and prints it.
 # Needs the server started with --stats "$STATS".
@@ -235,3 +235,54 @@ curl() { command curl --max-time 20 "$@"; }
 
 # http_raw: sends stdin to the server, half-closes, prints the reply.
 http_raw() { "$TCPCHECK" raw "$PORT"; }
+
+# ---- modes -------------------------------------------------------------------
+# SERVER_ARGS ("--prespawn 4", "--iterative", or empty: a process or thread
+# per accept) is appended to every server start_server starts: tests/run.sh
+# runs the per-server suites once per mode.
+read -ra MODE_ARGS <<<"${SERVER_ARGS:-}"
+
+# server_mode: "pool", "iterative", or "" for a process or thread per accept.
+server_mode() {
+    case " ${SERVER_ARGS:-} " in
+    *" --prespawn "*) echo pool ;;
+    *" --iterative "*) echo iterative ;;
+    esac
+}
+
+# pool_size: the N of SERVER_ARGS' --prespawn N (0 without one).
+pool_size() {
+    local i
+    for ((i = 0; i < ${#MODE_ARGS[@]} - 1; i++)); do
+        [ "${MODE_ARGS[i]}" = --prespawn ] && { echo "${MODE_ARGS[i + 1]}"; return; }
+    done
+    echo 0
+}
+
+# pool_children: the children a fork_server pool keeps for good (0 in any
+# other case): "no children" means none beyond these.
+pool_children() {
+    if [ "${SERVER##*/}" = fork_server ]; then pool_size; else echo 0; fi
+}
+
+# skip_in_mode MODE REASON: skips this test when the suite runs in MODE.
+skip_in_mode() {
+    [ "$(server_mode)" != "$1" ] || skip "$2"
+}
+
+# mode_conns N: how many of N keep-alive clients this mode serves at once:
+# N, or at most the pool's size, or 1 when iterative. A keep-alive client
+# holds its worker until it closes, so the clients beyond that wait in the
+# backlog (ab -k then waits for ever; a drain resets them unserved): tests
+# that need every client served at once ask for this many.
+mode_conns() {
+    local n=$1 pool
+    case $(server_mode) in
+    iterative) n=1 ;;
+    pool)
+        pool=$(pool_size)
+        [ "$pool" -ge "$n" ] || n=$pool
+        ;;
+    esac
+    echo "$n"
+}

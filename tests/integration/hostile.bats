@@ -32,7 +32,7 @@ healthy() {
     [ "$status" -eq 0 ] || { echo "not serving: $output"; return 1; }
     wait_for no_zombies
     wait_for fds_at_base
-    [ "$(child_count "$SRV_PID")" -eq 0 ]
+    [ "$(child_count "$SRV_PID")" -eq "$(pool_children)" ]
 }
 
 # send BYTES: printf-style bytes to the server, half-close, reply on stdout.

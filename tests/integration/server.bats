@@ -252,7 +252,7 @@ teardown() {
     [[ $output != *"Non-2xx"* ]]
     [[ $output =~ ([0-9]+)\ requests\ in ]]
     [ "${BASH_REMATCH[1]}" -gt 0 ]
-    run ab -k -q -n 2000 -c 16 "http://127.0.0.1:$PORT/"
+    run ab -k -q -n 2000 -c "$(mode_conns 16)" "http://127.0.0.1:$PORT/"
     [ "$status" -eq 0 ]
     [[ $output == *"Failed requests:        0"* ]]
     [[ $output == *"Complete requests:      2000"* ]]
@@ -264,6 +264,7 @@ teardown() {
 # ---- limits, timeouts, signals, accounting -----------------------------------
 
 @test "--max-conns 4 under 50 concurrent clients: peak_active 4, all served" {
+    skip_in_mode iterative "serves one connection at a time: peak_active is 1"
     start_server --max-conns 4 --sleep-us 20000 --stats "$STATS"
     run "$TCPCHECK" storm "$PORT" 50 echo 100
     [ "$status" -eq 0 ]
@@ -413,6 +414,8 @@ user_tasks() {
 }
 
 @test "a failed spawn costs that one connection, is counted, and service resumes" {
+    skip_in_mode pool "spawns nothing per connection (pool.bats: a pool that cannot start)"
+    skip_in_mode iterative "spawns nothing at all"
     [ -z "${VALGRIND:-}" ] || skip "valgrind itself crashes when fork fails under RLIMIT_NPROC"
     # RLIMIT_NPROC caps the tasks of one real user, but never root's. As
     # root the server runs as nobody (from a copy it can read), whose only
@@ -508,6 +511,8 @@ fd_limit_with_room() {
 }
 
 @test "a connection's process killed mid-request is reaped and counted; others unaffected" {
+    skip_in_mode pool "a pool child serves many connections (pool.bats: a killed child replaced)"
+    skip_in_mode iterative "no process of its own per connection to kill"
     start_server --protocol size --sleep-us 1000000 --stats "$STATS"
     local a=$BATS_TEST_TMPDIR/a.out b=$BATS_TEST_TMPDIR/b.out
     "$TCPCHECK" slow "$PORT" size 100 >"$a" 2>&1 3>&- 4>&- &
@@ -551,7 +556,7 @@ fd_limit_with_room() {
         start_server --protocol "$proto" --sleep-us 2000 --drain-timeout 5 --stats "$STATS"
         # Keep-alive connections that send their next request the moment a
         # reply is whole: never idle, so only the drain can end them.
-        start_client "$BIN/client_load" -q -P "$proto" -r 0 -c 8 -t 1 -d 60 \
+        start_client "$BIN/client_load" -q -P "$proto" -r 0 -c "$(mode_conns 8)" -t 1 -d 60 \
             -T 20 --json "$cl" "127.0.0.1:$PORT"
         wait_stat bytes_out -ge 20000
         local t0=$SECONDS

@@ -192,6 +192,46 @@ static void test_help_and_version(void **state)
     assert_string_equal(p.out, "thread_server (perconn) " PERCONN_VERSION "\n");
 }
 
+/* --prespawn and --iterative: the modes, their ranges, and that they
+ * exclude each other in either order. */
+static void test_modes(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE_FORK(&p, "--port", "1");
+    assert_int_equal(p.cfg.prespawn, 0);
+    assert_false(p.cfg.iterative);
+    PARSE_FORK(&p, "--prespawn", "1");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_int_equal(p.cfg.prespawn, 1);
+    PARSE(&p, "--prespawn=10000");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_int_equal(p.cfg.prespawn, 10000);
+    PARSE(&p, "--iterative");
+    assert_int_equal(p.rc, OPTS_RUN);
+    assert_true(p.cfg.iterative);
+    expect_usage("--prespawn", "0", "out of range (1..10000)");
+    expect_usage("--prespawn", "10001", "out of range");
+    expect_usage("--prespawn", "-4", "out of range");
+    expect_usage("--prespawn", "4k", "not a whole number");
+    PARSE(&p, "--iterative", "--prespawn", "4");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_non_null(strstr(p.err, "--iterative: cannot be combined with --prespawn"));
+    PARSE_FORK(&p, "--prespawn", "4", "--iterative");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_non_null(strstr(p.err, "--prespawn"));
+    PARSE(&p, "--prespawn");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    assert_string_equal(p.err, "--prespawn: missing value");
+    PARSE(&p, "--iterative=yes");
+    assert_int_equal(p.rc, OPTS_USAGE);
+    PARSE_FORK(&p, "--help");
+    assert_non_null(strstr(p.out, "--prespawn N         a pool of N processes"));
+    assert_non_null(strstr(p.out, "--iterative          no fork:"));
+    PARSE(&p, "--help");
+    assert_non_null(strstr(p.out, "a pool of N threads"));
+}
+
 /* A second parse starts from the defaults again (getopt state is reset). */
 static void test_reparse(void **state)
 {
@@ -215,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_missing),
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_reparse),
+        cmocka_unit_test(test_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
