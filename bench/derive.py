@@ -20,6 +20,7 @@ their data/*.csv (run by each experiment's finish step, and so by --replot).
   08  08-idle-points.csv: memory deltas while holding K idle connections,
       total and per connection, per run of 08-idle-runs.csv; 08-idle.csv:
       their medians per variant and K.
+  12  12-stevens-table-cpu.csv and 12-stevens-table.csv: Stevens' table.
   09  09-openloop-capacity.csv: each model's closed-loop capacity;
       09-openloop.csv (the medians, as summarize.py); 09-openloop-knee.csv:
       per model its capacity, the unloaded latency, the peak achieved rate,
@@ -41,7 +42,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fmt import num  # noqa: E402
-from stats import usable  # noqa: E402
+from stats import bootstrap_ratio, usable  # noqa: E402
 import summarize  # noqa: E402
 
 MODELS = ("fork", "thread")
@@ -379,11 +380,68 @@ def knee(data):
            "rates"], sus)
 
 
+TABLE_ROWS = {"fork-iterative": ("0", "iterative"), "fork": ("1", "per_accept"),
+              "fork-prespawn": ("2", "pool"), "thread-iterative": ("0", "iterative"),
+              "thread": ("6", "per_accept"), "thread-prespawn": ("7", "pool")}
+
+
+def stevens_table(data):
+    """12-stevens-table-cpu.csv: each round's server CPU per connection;
+    12-stevens-table.csv: per server, medians of its usable runs and rounds,
+    process-control CPU (its CPU per connection minus its model's iterative
+    server's: what Stevens subtracted) and its ratios to fork per accept,
+    wall time and CPU, with bootstrap intervals (bench/stats.py)."""
+    runs = read(data, "12-stevens-table-runs.csv")
+    rounds = read(data, "12-stevens-table-rounds.csv")
+    if not runs:
+        return
+    p = profile(data)
+    cpu_rows = []
+    for r in rounds:
+        acc, cpu = fnum(r["server_accepted"]), fnum(r["server_cpu_s"])
+        if acc and cpu is not None:
+            cpu_rows.append({"model": r["model"], "variant": r["variant"],
+                             "mode": TABLE_ROWS[r["variant"]][1], "round": r["round"],
+                             "attempt": r["attempt"], "disturbed": r["disturbed"],
+                             "errors": r["errors"], "server_rc": r["server_rc"],
+                             "cpu_us_per_conn": num(cpu / acc * 1e6)})
+    write(data, "12-stevens-table-cpu.csv", list(cpu_rows[0]) if cpu_rows else ["model"],
+          [list(r.values()) for r in cpu_rows])
+    wall = {v: [float(r["time_s"]) for r in usable([x for x in runs if x["variant"] == v])]
+            for v in TABLE_ROWS}
+    cpu = {v: [float(r["cpu_us_per_conn"]) for r in
+               usable([x for x in cpu_rows if x["variant"] == v])] for v in TABLE_ROWS}
+    med = {v: statistics.median(x) for v, x in cpu.items() if x}
+    rows = []
+    for v, (row, mode) in TABLE_ROWS.items():
+        if not wall[v] or not cpu[v]:
+            continue
+        model = v.split("-")[0]
+        base = med.get(f"{model}-iterative")
+        line = [row, v, model, mode, p.get("STEVENS_TABLE_POOL", "") if mode == "pool" else "",
+                str(len(cpu[v])), str(len(wall[v])), num(statistics.median(wall[v])),
+                num(statistics.median(cpu[v])),
+                num(med[v] - base) if base is not None else ""]
+        for mine, ref in ((wall[v], wall["fork"]), (cpu[v], cpu["fork"])):
+            if ref and len(mine) > 1 and len(ref) > 1:
+                iv = bootstrap_ratio(mine, ref)
+                line += [num(iv.ratio), num(iv.low), num(iv.high)]
+            elif ref:
+                line += [num(statistics.median(mine) / statistics.median(ref)), "", ""]
+            else:
+                line += ["", "", ""]
+        rows.append(line)
+    write(data, "12-stevens-table.csv",
+          ["stevens_row", "variant", "model", "mode", "pool", "rounds", "runs", "wall_s",
+           "cpu_us_per_conn", "process_control_us", "wall_vs_fork", "wall_ci_low",
+           "wall_ci_high", "cpu_vs_fork", "cpu_ci_low", "cpu_ci_high"], rows)
+
+
 def main(argv):
     steps = {"03": stevens, "05": spectrum, "06": spawn, "07": ballast, "08": idle,
-             "09": knee}
+             "09": knee, "12": stevens_table}
     if len(argv) != 3 or argv[1] not in steps:
-        print("usage: derive.py 03|05|06|07|08|09 DATA_DIR", file=sys.stderr)
+        print("usage: derive.py 03|05|06|07|08|09|12 DATA_DIR", file=sys.stderr)
         return 2
     steps[argv[1]](Path(argv[2]))
     return 0

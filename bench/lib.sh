@@ -447,6 +447,75 @@ repeats_row() {
             -v s=$(($(now_ms) - $5)) 'BEGIN { printf "%.1f,%.1f", b / 1000, s / 1000 }')"
 }
 
+# ---- Stevens' job, timed whole by hyperfine (experiments 3 and 12) --------
+
+# stevens_round EXP VARIANT MODEL ROUND RUNS [SERVER_ARGS...]: one server
+# (bin/MODEL_server SERVER_ARGS), hyperfine times RUNS runs of Stevens' job
+# against it; measured again (at most DISTURB_RETRIES times) when other
+# programs disturbed it. Rows go to data/EXP-runs.csv (one per timed run) and
+# data/EXP-rounds.csv (the server's accounting and the interference check).
+stevens_round() {
+    local exp=$1 variant=$2 m=$3 round=$4 runs=$5 attempt=1 prefix
+    shift 5
+    while :; do
+        prefix=$RUN/raw/$exp-$variant-round$round
+        [ "$attempt" -eq 1 ] || prefix+=-a$attempt
+        local -a cmd=("${PIN_CLIENT[@]}" "$BIN/client_load" -P size -q -t "$CLIENT_THREADS"
+            -c "$STEVENS_CLIENTS" -n "$STEVENS_CONNECTIONS" -r 1 -s "$STEVENS_SIZE"
+            --source "$SOURCE_RANGE" --csv "$prefix.client.csv" "127.0.0.1:PORT")
+        rm -f "$prefix.client.csv"
+        server_start "$prefix" "$m" size "$@"
+        cmd[-1]=127.0.0.1:$PORT
+        children_cpu
+        local cpu0=$CHILDREN_CPU_S
+        window_begin
+        # -N: no shell between hyperfine and the client; -i: a failing run is
+        # recorded (exit_codes) and flagged, not fatal.
+        hyperfine -N -i --style basic --runs "$runs" --warmup "$STEVENS_WARMUP" \
+            --command-name "$variant" --export-json "$prefix.hyperfine.json" \
+            "${cmd[*]@Q}" >"$prefix.hyperfine.txt" 2>&1 ||
+            die "hyperfine failed: see ${prefix#"$ROOT"/}.hyperfine.txt"
+        window_end
+        children_cpu
+        server_stop
+        # The client's CPU: hyperfine's and its clients' (this shell's children).
+        window_row "$(json_cpu "$prefix.server.json" .)" \
+            "$(awk -v a="$cpu0" -v b="$CHILDREN_CPU_S" 'BEGIN { print b - a }')"
+        stevens_rows "$exp" "$variant" "$m" "$round" "$attempt" "$prefix"
+        measure_again "$attempt" "${prefix##*/}" || break
+        attempt=$((attempt + 1))
+    done
+}
+
+# stevens_errors CSV: client errors summed over every run in client_load's
+# --csv file (its err_* columns, found by name).
+stevens_errors() {
+    [ -s "$1" ] || { echo 1; return; }
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^err_/) e[i] = 1; next }
+             { for (i in e) n += $i } END { print n + 0 }' "$1"
+}
+
+stevens_rows() {
+    local exp=$1 v=$2 m=$3 round=$4 attempt=$5 prefix=$6 errors server='{}' disturbed
+    errors=$(stevens_errors "$prefix.client.csv")
+    disturbed=$(cut -d, -f6 <<<"$WIN_ROW")
+    [ -s "$prefix.server.json" ] && server=$(cat "$prefix.server.json")
+    append_row "$RUN/data/$exp-runs.csv" model,variant,round,attempt,run,time_s,exit_code,disturbed "$(
+        jq -r --arg m "$m" --arg v "$v" --argjson round "$round" --argjson a "$attempt" \
+            --argjson d "$disturbed" '
+            .results[0] | [.times, .exit_codes] | transpose | to_entries[]
+            | [$m, $v, $round, $a, .key + 1, (.value[0] * 1e6 | round / 1e6), .value[1], $d]
+            | @csv' "$prefix.hyperfine.json" | tr -d '"')"
+    append_row "$RUN/data/$exp-rounds.csv" \
+        "model,variant,round,attempt,runs,errors,server_rc,server_accepted,server_cpu_s,$WIN_COLUMNS" \
+        "$(jq -r --arg m "$m" --arg v "$v" --argjson round "$round" --argjson a "$attempt" \
+            --argjson errors "$errors" --argjson src "$SRV_RC" --argjson s "$server" '
+            [$m, $v, $round, $a, (.results[0].times | length), $errors, $src,
+             ($s.accepted // ""),
+             (if $s.accepted then ($s.cpu_user_s + $s.cpu_sys_s) * 1e6 | round / 1e6
+              else "" end)] | @csv' "$prefix.hyperfine.json" | tr -d '"'),$WIN_ROW"
+}
+
 # summarize EXP KEYS METRICS: data/EXP-runs.csv -> data/EXP.csv, one row per
 # model x point: METRIC_median, _min, _max for each metric, n, errors.
 summarize() {

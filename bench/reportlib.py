@@ -164,8 +164,8 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
         text += (f" Caution: {disturbed_used} of the runs used were disturbed by other "
                  "programs (see Interference).")
     elif disturbed_all:
-        text += (f" {disturbed_all} disturbed run{'s' if disturbed_all > 1 else ''} "
-                 "were measured again and left out.")
+        text += (f" {disturbed_all} disturbed run{'s were' if disturbed_all > 1 else ' was'} "
+                 "measured again and left out.")
     if bound:
         text += (f" Caution: client-bound: in {bound} of these runs client_load used "
                  f"≥ {num(100 * ctx.bound_share)} % of its CPU, so the point measures "

@@ -33,14 +33,15 @@ first_cpu() {
     taskset -pc $$ | sed 's/.*: *//; s/[,-].*//'
 }
 
-# The CSVs experiments 1-11 write, and each one's model column.
+# The CSVs experiments 1-12 write, and each one's model column.
 EXPECTED_CSVS="01-short 01-short-runs 02-persistent 02-persistent-runs
 03-stevens 03-stevens-runs 04-payload 04-payload-runs
 05-spectrum 05-spectrum-runs 05-spectrum-points
 06-spawn 06-spawn-primitive 06-spawn-server 07-ballast 07-ballast-runs 07-ballast-fit
 08-idle 08-idle-runs 08-idle-points 09-openloop 09-openloop-runs 09-openloop-knee
 09-openloop-capacity 09-openloop-capacity-runs 09-openloop-sustainable 10-work 10-work-runs
-11-cores 11-cores-runs"
+11-cores 11-cores-runs 12-stevens-table 12-stevens-table-runs 12-stevens-table-rounds
+12-stevens-table-cpu"
 
 # models_in CSV: the distinct values of its "model" column, found by name.
 models_in() {
@@ -61,7 +62,7 @@ run = Path(sys.argv[1])
 RUNS = {"1": "01-short-runs", "2": "02-persistent-runs", "3": "03-stevens-runs",
         "4": "04-payload-runs", "5": "05-spectrum-runs", "6": "06-spawn-rounds",
         "7": "07-ballast-runs", "8": "08-idle-points", "9": "09-openloop-runs",
-        "10": "10-work-runs", "11": "11-cores-runs"}
+        "10": "10-work-runs", "11": "11-cores-runs", "12": "12-stevens-table-cpu"}
 def rows(name):
     with open(run / "data" / f"{name}.csv", newline="") as f:
         return list(csv.DictReader(f))
@@ -87,7 +88,7 @@ for v in rows("verdicts"):
     where = dict(kv.split("=", 1) for kv in v["point"].split() if "=" in kv)
     mine = [r for r in rows(RUNS[v["experiment"]])
             if all(r.get(k) == x for k, x in where.items())
-            and r.get("variant", r["model"]) == r["model"]]
+            and (v["experiment"] != "8" or r["variant"] == r["model"])]
     med = {}
     for m in ("fork", "thread"):
         rs = [r for r in mine if r["model"] == m]
@@ -145,14 +146,15 @@ EOF
 @test "raw/ holds a client JSON and a server JSON for every measured point" {
     local runs=0 idle rounds f
     for f in "$RUN"/data/*-runs.csv; do
-        case $f in *03-stevens-runs.csv | *08-idle-runs.csv) continue ;; esac
+        case $f in *03-stevens-runs.csv | *08-idle-runs.csv | *12-stevens-table-runs.csv) continue ;; esac
         runs=$((runs + $(tail -n +2 "$f" | wc -l)))
     done
     [ "$runs" -gt 0 ]
     # Experiment 8's points have a server but no client_load (tcpcheck
     # holds); experiment 3 has one server per round (hyperfine runs the client).
     idle=$(tail -n +2 "$RUN/data/08-idle-runs.csv" | wc -l)
-    rounds=$(tail -n +2 "$RUN/data/03-stevens-rounds.csv" | wc -l)
+    rounds=$(cat "$RUN/data/03-stevens-rounds.csv" "$RUN/data/12-stevens-table-rounds.csv" |
+        grep -vc '^model,')
     [ "$rounds" -ge 2 ]
     [ "$(find "$RUN/raw" -name '*.client.json' | wc -l)" -eq "$runs" ]
     [ "$(find "$RUN/raw" -name '*.server.json' | wc -l)" -eq $((runs + rounds + idle)) ]
@@ -208,7 +210,7 @@ EOF
     grep -q thread_server "$RUN/report.md"
     grep -q '^## Machine' "$RUN/report.md"
     grep -q '\*\*Pinning\*\*' "$RUN/report.md"
-    [ "$(grep -c '^## [0-9]*\. ' "$RUN/report.md")" -eq 11 ]
+    [ "$(grep -c '^## [0-9]*\. ' "$RUN/report.md")" -eq 12 ]
 }
 
 @test "every verdict is a ratio of the runs' medians, with its interval, as the report says" {
@@ -451,6 +453,22 @@ EOF
         grep -q 'shared with the client' "$RUN/report.md"
     fi
     grep -q '(perfect scaling: ' "$RUN/report.md"
+}
+
+@test "experiment 12 lays out Stevens' table: six servers, process-control CPU, ratios to fork" {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+             { seen[$h["variant"]] = 1 }
+             $h["mode"] == "iterative" && $h["process_control_us"] != 0 { bad = 1 }
+             $h["variant"] == "fork" && ($h["cpu_vs_fork"] != 1 || $h["wall_vs_fork"] != 1) { bad = 1 }
+             $h["cpu_us_per_conn"] <= 0 || $h["cpu_ci_low"] == "" { bad = 1 }
+             END { exit bad || length(seen) != 6 }' "$RUN/data/12-stevens-table.csv"
+    # The pooled servers ran as pools (their own tests check no spawn per connection).
+    local f
+    for f in "$RUN"/raw/12-stevens-table-*-prespawn-round1.server.json; do
+        jq -e '.mode == "prespawn" and .pool > 0 and .accepted > 0' "$f" >/dev/null
+    done
+    grep -q "How much of fork_server's cost is the spawn" "$RUN/report.md"
+    grep -q '^12,cpu_us_per_conn,mode=pool,' "$RUN/data/verdicts.csv"
 }
 
 @test "the bench scripts are shellcheck-clean" {
