@@ -13,7 +13,11 @@ it ran (machine.json); and
   <!-- generated: file results/extras/NAME.txt -->
 
 is that file, verbatim, in a code block (each such file starts with the
-command that wrote it). Without --check the blocks are rewritten in place;
+command that wrote it); and
+
+  <!-- generated: table results/reference:12 -->
+
+is the first table of that run's report section 12. Without --check the blocks are rewritten in place;
 with --check nothing is written and the exit status is 1 when a block
 differs from its data (the test suite runs this), naming the block.
 """
@@ -39,11 +43,26 @@ def verdicts(run):
     return "\n".join([head, ""] + lines) + "\n"
 
 
+def table(arg):
+    """RUN:NN: the first table of section NN of RUN/report.md."""
+    run, nn = arg.rsplit(":", 1)
+    report = (ROOT / run / "report.md").read_text()
+    part = report[report.index(f"\n## {int(nn)}. "):]
+    part = part[:part.index("\n## ", 1)]
+    lines, out = part.splitlines(), []
+    for ln in lines:
+        if ln.startswith("|"):
+            out.append(ln)
+        elif out:
+            break
+    return "\n".join(out) + "\n"
+
+
 def include(path):
     return "```\n" + (ROOT / path).read_text().rstrip("\n") + "\n```\n"
 
 
-KINDS = {"verdicts": verdicts, "file": include}
+KINDS = {"verdicts": verdicts, "file": include, "table": table}
 
 
 def main(argv):
