@@ -87,6 +87,26 @@ mem_available_kib() {
     awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo
 }
 
+# busy_before: how many CPUs other programs kept busy over one second on the
+# CPUs the bench will use, before the run (a sampling interval, not a wait
+# for anything); warns when that is over DISTURB_SHARE, and exports
+# BUSY_BEFORE and BUSY_FLAG for machine.json.
+busy_before() {
+    local s0 s1 t0 t1
+    t0=$EPOCHREALTIME s0=$(cpu_snapshot)
+    sleep 1
+    t1=$EPOCHREALTIME s1=$(cpu_snapshot)
+    BUSY_BEFORE=$(awk -v a="${s0%% *}" -v b="${s1%% *}" -v t0="${t0/,/.}" -v t1="${t1/,/.}" \
+        -v tck="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / tck / (t1 - t0) }')
+    BUSY_FLAG=$(awk -v b="$BUSY_BEFORE" -v s="$DISTURB_SHARE" 'BEGIN { print (b > s) ? 1 : 0 }')
+    if [ "$BUSY_FLAG" -eq 1 ]; then
+        echo "bench: warning: the machine is busy before the run: other programs use" \
+            "$BUSY_BEFORE CPUs (load average $(cut -d' ' -f1 /proc/loadavg)); the runs they" \
+            "disturb will be marked and measured again" >&2
+    fi
+    export BUSY_BEFORE BUSY_FLAG
+}
+
 # server_cpu_count: how many CPUs the server has.
 server_cpu_count() {
     if [ -n "$SERVER_CPUS" ]; then expand_cpus "$SERVER_CPUS" | wc -l; else echo "${#BENCH_CPUS[@]}"; fi

@@ -217,6 +217,7 @@ measure() {
     mapfile -t exps < <(experiments)
     [ "${#exps[@]}" -gt 0 ] || die "EXPERIMENTS=${EXPERIMENTS:-} matches no bench/exp/NN-*.sh"
     pin_setup
+    busy_before
     new_run_dir
     { profile_as_run "$conf"; printf 'PROFILE=%s\nRUN_EXPERIMENTS="%s"\n' "$profile" "${exps[*]}"; } \
         >"$RUN/profile.conf"
