@@ -1,5 +1,5 @@
 /* spawn_cost: the spawn primitive alone, per call, at several parent sizes
- * (design.md experiment 6).
+ * (experiment 6, docs/design.md section 9).
  *
  *   spawn_cost [-n CALLS] [-r ROUNDS] [-b MIB[,MIB...]]
  *

@@ -1,4 +1,4 @@
-/* config.h: client_load's command line (design.md section 4). */
+/* config.h: client_load's command line (docs/design.md section 4). */
 #ifndef CLIENT_CONFIG_H
 #define CLIENT_CONFIG_H
 

@@ -1,4 +1,4 @@
-/* wire.h: the client's side of the three protocols (design.md section 2):
+/* wire.h: the client's side of the three protocols (docs/design.md section 5):
  * what a request is, and how a reply is checked. Pure functions over
  * buffers; the engine does the I/O. */
 #ifndef CLIENT_WIRE_H

@@ -1,4 +1,4 @@
-/* opts.h: the servers' command line (design.md section 3), shared by both
+/* opts.h: the servers' command line (docs/design.md section 3), shared by both
  * models so that fork_server and thread_server take exactly the same flags. */
 #ifndef PERCONN_OPTS_H
 #define PERCONN_OPTS_H

@@ -97,7 +97,7 @@ long proto_size_parse(const char *buf, size_t len, unsigned long max,
 
 /* ---- http ----------------------------------------------------------------
  *
- * Choices where RFC 9112 and design.md leave room:
+ * Choices where RFC 9112 and docs/design.md section 5 leave room:
  *
  * - The scan is one pass from the first byte, and each error is reported at
  *   the first byte that makes it certain. So every prefix of a buffer parses

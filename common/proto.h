@@ -1,4 +1,4 @@
-/* proto.h: the three wire protocols of perconn (design.md section 2).
+/* proto.h: the three wire protocols of perconn (docs/design.md section 5).
  *
  * The parsers are pure functions over a buffer: no I/O, no allocation, no
  * global state. The connection handler (conn.c) feeds them what it has read;

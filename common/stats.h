@@ -1,4 +1,4 @@
-/* stats.h: the server's accounting (design.md section 3).
+/* stats.h: the server's accounting (docs/design.md section 6).
  *
  * The counters live in one MAP_SHARED anonymous mapping made before the first
  * connection, so a fork_server child updates the same memory as its parent,
