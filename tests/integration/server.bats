@@ -328,14 +328,16 @@ teardown() {
     client_line
     [ "$CL_LINE" = sent ]
     wait_stat accepted -eq 1
-    # The children serving now, seen while they are still the server's: once
-    # it has exited, a child it left behind would belong to init.
+    # The server's children now, seen while they are still its own: once it
+    # has exited, a child it left behind would belong to init. Serving one
+    # connection, fork_server has that connection's child (per accept) or
+    # its pool's children (--prespawn); iterative, or with threads, none.
     local -a kids
-    mapfile -t kids < <(ps -o pid= --ppid "$SRV_PID" | tr -d ' ')
+    children_of "$SRV_PID"
+    kids=("${KIDS[@]}")
     track "${kids[@]}"
-    if [ "$MODEL" = fork ]; then
-        [ "${#kids[@]}" -eq 1 ] || { echo "want one child, have: ${kids[*]}"; false; }
-    fi
+    [ "${#kids[@]}" -eq "$(serving_children)" ] ||
+        { echo "want $(serving_children) children, have: ${kids[*]}"; false; }
     kill -TERM "$SRV_PID"
     # Signals of one kind do not queue: the second must come after the first
     # was taken, which the server's notice tells.
@@ -351,7 +353,7 @@ teardown() {
     # 20 s timeout, which a child left holding the connection would need).
     stop_client "$soon"
     [ "$CL_RC" -ne 0 ]
-    # No child outlives the server.
+    # No child outlives the server: not the connection's, nor any pool's.
     local kid
     for kid in "${kids[@]}"; do
         exited "$kid" || { echo "child $kid outlived the server"; false; }
