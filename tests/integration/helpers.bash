@@ -294,6 +294,13 @@ serving_children() {
     fi
 }
 
+# accepting_loops: how many loops call accept() on their own, each backing
+# off after a failure: the pool's workers (processes or threads), or the
+# one accept loop.
+accepting_loops() {
+    if [ "$(server_mode)" = pool ]; then pool_size; else echo 1; fi
+}
+
 # skip_in_mode MODE REASON: skips this test when the suite runs in MODE.
 skip_in_mode() {
     [ "$(server_mode)" != "$1" ] || skip "$2"
