@@ -34,6 +34,9 @@ mutants() {
     mutant timeout-errors-not-counted client_load/conn.c \
         's/w->st.errors\[kind\]++;/w->st.errors[kind] += kind != ERR_TIMEOUT;/' \
         - 'timeout errors'
+    mutant children-cpu-not-counted common/stats.c \
+        's/tv_s(self.ru_utime) + tv_s(kids.ru_utime),/tv_s(self.ru_utime),/' \
+        fork_server 'CPU in the accounting'
     mutant head-sends-body common/conn.c \
         's/req.method == HTTP_HEAD ? 0 : req.body_len/req.body_len/' \
         fork_server 'HEAD has no body'

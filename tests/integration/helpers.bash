@@ -198,6 +198,21 @@ child_count() { ps -o pid= --ppid "$1" | wc -l; }
 no_zombies() { [ "$(zombie_count "$SRV_PID")" -eq 0 ]; }
 no_children() { [ "$(child_count "$SRV_PID")" -eq "$(pool_children)" ]; }
 
+# children_of PID: sets KIDS to the pids of PID's children. Reads /proc in
+# the shell itself, so it starts no process.
+children_of() {
+    local f stat rest
+    KIDS=()
+    for f in /proc/[0-9]*/stat; do
+        { read -r stat <"$f"; } 2>/dev/null || continue
+        rest=${stat##*) }           # past "pid (comm) ": comm may hold spaces
+        rest=${rest#* }             # past the state
+        [ "${rest%% *}" = "$1" ] || continue
+        f=${f#/proc/}
+        KIDS+=("${f%/stat}")
+    done
+}
+
 # stats_now: asks the server for its accounting (SIGUSR1) and prints it.
 # Needs the server started with --stats "$STATS".
 stats_now() {
@@ -263,6 +278,27 @@ pool_size() {
 # other case): "no children" means none beyond these.
 pool_children() {
     if [ "${SERVER##*/}" = fork_server ]; then pool_size; else echo 0; fi
+}
+
+# serving_children: the children a server has while it serves exactly one
+# connection: fork_server's child for it (per accept) or its pool's children
+# (--prespawn); none when iterative (the accept loop serves it) or in
+# thread_server (a thread does).
+serving_children() {
+    if [ "${SERVER##*/}" != fork_server ]; then
+        echo 0
+    elif [ "$(server_mode)" = "" ]; then
+        echo 1
+    else
+        pool_size
+    fi
+}
+
+# accepting_loops: how many loops call accept() on their own, each backing
+# off after a failure: the pool's workers (processes or threads), or the
+# one accept loop.
+accepting_loops() {
+    if [ "$(server_mode)" = pool ]; then pool_size; else echo 1; fi
 }
 
 # skip_in_mode MODE REASON: skips this test when the suite runs in MODE.
