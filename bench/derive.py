@@ -395,6 +395,12 @@ def stevens_table(data):
     rounds = read(data, "12-stevens-table-rounds.csv")
     if not runs:
         return
+    # Rows 1 and 6 (one per accept) from experiment 3 when it timed them.
+    have = {r["variant"] for r in runs}
+    for name in ("03-stevens-runs.csv", "03-stevens-rounds.csv"):
+        extra = [dict(r, variant=r["model"]) for r in read(data, name)
+                 if r["model"] not in have]
+        (runs if "runs" in name else rounds).extend(extra)
     p = profile(data)
     cpu_rows = []
     for r in rounds:

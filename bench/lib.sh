@@ -107,6 +107,20 @@ busy_before() {
     export BUSY_BEFORE BUSY_FLAG
 }
 
+# guess_rate MODEL: a rough short-connections/s of MODEL's server on this
+# machine, for the plan's estimates only (the ETA and the verdict steps'
+# shares of the time budget): from one quick round of bin/spawn_cost (a
+# connection costs about three spawns' time with its accept, reply and
+# exit), measured once per run.
+guess_rate() {
+    local f=$TMPD/spawn_guess.csv
+    if [ ! -s "$f" ]; then
+        "${PIN_SERVER[@]}" "$BIN/spawn_cost" -n 20 -r 1 -b 0 >"$f" 2>/dev/null ||
+            printf 'ballast_mb,primitive,calls,round,us_per_call\n0,fork,20,1,500\n0,thread,20,1,50\n' >"$f"
+    fi
+    awk -F, -v m="$1" '$2 == m { printf "%d\n", 1e6 / (3 * $5 + 60) }' "$f"
+}
+
 # server_cpu_count: how many CPUs the server has.
 server_cpu_count() {
     if [ -n "$SERVER_CPUS" ]; then expand_cpus "$SERVER_CPUS" | wc -l; else echo "${#BENCH_CPUS[@]}"; fi

@@ -50,8 +50,19 @@ double work_calibrate(void)
 
 void work_spin(long us, double loops_per_us)
 {
-    if (us > 0)
-        spin((uint64_t)((double)us * loops_per_us));
+    if (us <= 0)
+        return;
+    /* A clock read per slice (a system call for a thread's CPU clock) costs
+     * a few percent of the slice; it is CPU spent in the handler all the
+     * same, and it keeps the work's length right whatever the CPU's speed
+     * was when the loop was calibrated. */
+    double end = thread_cpu_s() + (double)us / 1e6;
+    uint64_t slice = (uint64_t)(loops_per_us * 10);
+    if (slice < 1000)
+        slice = 1000;
+    do
+        spin(slice);
+    while (thread_cpu_s() < end);
 }
 
 void work_sleep(long us)

@@ -6,8 +6,11 @@
  * thread's CPU time. Called once, before serving; returns the figure (>= 1). */
 double work_calibrate(void);
 
-/* Burns about us microseconds of CPU with no system call, using the figure
- * work_calibrate returned. */
+/* Burns at least us microseconds of this thread's CPU time (and at most
+ * about ten more): the busy loop runs in slices of about 10 us, by the
+ * figure work_calibrate returned, until the thread's CPU clock has advanced
+ * by us. The clock, not the figure alone, decides when to stop, so a
+ * calibration taken while the CPU ran slow cannot shorten the work. */
 void work_spin(long us, double loops_per_us);
 
 /* Sleeps us microseconds, resuming after signals. */

@@ -12,11 +12,9 @@
 # shellcheck shell=bash
 
 # exp03_round_ms MODEL: a rough time of one round, only for the plan and the
-# ETA (corrected as the run goes): 600 connections/s for fork, 3000 for thread.
+# ETA (corrected as the run goes), from guess_rate.
 exp03_round_ms() {
-    local rate=600
-    [ "$1" = fork ] || rate=3000
-    echo $(((STEVENS_RUNS + STEVENS_WARMUP) * STEVENS_CONNECTIONS * 1000 / rate + 300))
+    echo $(((STEVENS_RUNS + STEVENS_WARMUP) * STEVENS_CONNECTIONS * 1000 / $(guess_rate "$1") + 300))
 }
 
 exp03_min_rounds() {

@@ -4,7 +4,8 @@
 # model iterative (his row 0), one per accept (fork: row 1, thread: row 6)
 # and pre-spawned pools of STEVENS_TABLE_POOL (prefork: row 2, prethreaded:
 # row 7). Rounds of STEVENS_TABLE_RUNS runs per server, the servers' order
-# reversed every other round, VERDICT_REPEATS runs in all per server.
+# reversed every other round, VERDICT_REPEATS runs in all per server (rows
+# 1 and 6 are experiment 3's rounds when it ran in the same run).
 #   data/12-stevens-table-runs.csv, -rounds.csv  as experiment 3's, + variant
 #   data/12-stevens-table.csv   one row per server: CPU per connection,
 #                               process-control CPU, wall time, and ratios to
@@ -12,13 +13,17 @@
 #   data/12-stevens-table-cpu.csv  CPU per connection per round
 # shellcheck shell=bash
 
-# exp12_variants: "VARIANT MODEL SERVER_ARGS..." in Stevens' row order.
+# exp12_variants: "VARIANT MODEL SERVER_ARGS..." in Stevens' row order. The
+# servers one per accept are experiment 3's when it is in the run (its rounds
+# time the same job): then they are not run again here.
 exp12_variants() {
+    local again=1
+    ! experiments | grep -qx 03 || again=0
     echo "fork-iterative fork --iterative"
-    echo "fork fork"
+    [ "$again" -eq 0 ] || echo "fork fork"
     echo "fork-prespawn fork --prespawn $STEVENS_TABLE_POOL"
     echo "thread-iterative thread --iterative"
-    echo "thread thread"
+    [ "$again" -eq 0 ] || echo "thread thread"
     echo "thread-prespawn thread --prespawn $STEVENS_TABLE_POOL"
 }
 
@@ -28,10 +33,16 @@ exp12_rounds() {
 
 exp12_plan() {
     local r
+    # A rough time, only for the ETA: the pools and iterative servers as
+    # fast as a thread per accept, from guess_rate.
+    local ms=0 v m
+    while read -r v m _; do
+        m=thread
+        [ "$v" != fork ] || m=fork
+        ms=$((ms + STEVENS_TABLE_RUNS * STEVENS_CONNECTIONS * 1000 / $(guess_rate "$m") + 200))
+    done < <(exp12_variants)
     for r in $(seq 1 "$(exp12_rounds)"); do
-        # A rough time, only for the ETA: 1,500 connections/s on average.
-        plan_line $((6 * STEVENS_TABLE_RUNS * STEVENS_CONNECTIONS * 1000 / 1500 + 1200)) \
-            "Stevens' table round $r/$(exp12_rounds): six servers (hyperfine)" "$r"
+        plan_line "$ms" "Stevens' table round $r/$(exp12_rounds): $(exp12_variants | wc -l) servers (hyperfine)" "$r"
     done
 }
 

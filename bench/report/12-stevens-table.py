@@ -28,7 +28,9 @@ def section(ctx):
         "the server's CPU per connection (with its reaped children) minus that of its "
         "model's iterative server. Ratios are to fork per accept, with 95 % bootstrap "
         "intervals over the runs (wall) and the rounds (CPU). Stevens' own figures "
-        "come from 1990s hardware: compare ratios, not times.", ""]
+        "come from 1990s hardware: compare ratios, not times."
+        + (" Rows 1 and 6 are experiment 3's rounds, which timed the same job in this "
+           "run." if ctx.has("03-stevens-runs.csv") else ""), ""]
     lines += ctx.figure("12-stevens-table", "Stevens' table: CPU per connection and wall time")
     head = ["row", "server", "CPU µs/conn", "process control µs/conn", "CPU vs fork (95 % CI)",
             "wall s", "wall vs fork (95 % CI)", "rounds", "runs"]
