@@ -6,10 +6,11 @@ metric and point), both ratios with their 95 % intervals, turned the same
 way (thread_server's advantage: above 1 means thread_server did better),
 and whether they agree:
 
-  agree     neither run shows a difference and the intervals overlap, or
-            both show one in the same direction and the intervals overlap
-  differ    otherwise (one shows a difference the other does not, opposite
-            directions, or intervals apart)
+  agree     the intervals overlap and, where either run shows a difference,
+            both ratios point the same way (one run may call a difference
+            the other's interval just misses: they still agree)
+  differ    otherwise (intervals apart, or a difference shown one way and
+            the other run's ratio pointing the other)
   single    a run measured the point once per model (no interval to judge)
 
 Also the ratio of the two point estimates (B over A): the "within 15 %"
@@ -68,14 +69,14 @@ def shown(row):
 
 
 def judge(a, b):
+    """Agreement as a reader needs it: the intervals overlap, and where
+    either run calls a difference the two point the same way."""
     ra, la, ha = advantage(a)
     rb, lb, hb = advantage(b)
     if None in (la, ha, lb, hb):
         return "single", ra, rb
     overlap = max(la, lb) <= min(ha, hb)
-    if shown(a) != shown(b):
-        return "differ", ra, rb
-    if shown(a) and (ra > 1) != (rb > 1):
+    if (shown(a) or shown(b)) and (ra > 1) != (rb > 1):
         return "differ", ra, rb
     return ("agree" if overlap else "differ"), ra, rb
 

@@ -78,7 +78,7 @@ def profile(data):
     out = {}
     path = data.parent / "profile.conf"
     for line in path.read_text().splitlines() if path.exists() else []:
-        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        m = re.match(r'^([A-Z_][A-Z0-9_]*)=(.*)$', line.strip())
         if m:
             out[m.group(1)] = m.group(2).strip('"')
     return out
@@ -350,7 +350,9 @@ def knee(data):
         groups = rate_groups(runs, m)
         if not unl or not groups:
             continue
-        u99 = statistics.median(float(r["request_p99_us"]) for r in unl)
+        # The quietest unloaded run's p99: a hiccup in one run (a VM's vCPU
+        # descheduled for a few ms) would otherwise move every relative bound.
+        u99 = min(float(r["request_p99_us"]) for r in unl)
         u50 = statistics.median(float(r["request_p50_us"]) for r in unl)
         requests = sum(float(r["requests_per_s"]) * float(r["duration_s"]) for r in unl)
         med = {rate: statistics.median(a for a, _ in pts) for rate, pts in groups.items()}
@@ -363,6 +365,7 @@ def knee(data):
                       num(errs[0]) if errs else "", num(top),
                       num(top / own) if own else "",
                       str(min(len(v) for v in groups.values()))])
+
         for name, us in bounds(p, u99):
             rate = sustainable(groups, us, share)
             at = statistics.median(q for _, q in groups[rate]) if rate else None

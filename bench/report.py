@@ -24,7 +24,7 @@ def read_profile(path):
     """KEY=VALUE lines of profile.conf (values unquoted), comments skipped."""
     out = {}
     for line in path.read_text().splitlines():
-        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        m = re.match(r'^([A-Z_][A-Z0-9_]*)=(.*)$', line.strip())
         if m:
             out[m.group(1)] = m.group(2).strip('"')
     return out

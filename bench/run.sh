@@ -195,7 +195,7 @@ replot() {
 profile_as_run() {
     local line name
     while IFS= read -r line; do
-        if [[ $line =~ ^([A-Z_]+)= ]]; then
+        if [[ $line =~ ^([A-Z_][A-Z0-9_]*)= ]]; then
             name=${BASH_REMATCH[1]}
             printf '%s="%s"\n' "$name" "${!name}"
         else

@@ -7,11 +7,11 @@
 #
 # The rates come from this machine, not from the profile: first each model's
 # closed-loop capacity for the same workload (-c OPENLOOP_CAPACITY_CONCURRENCY
-# per server CPU); then an unloaded run per model at OPENLOOP_UNLOADED_FRACTION
-# of the faster model's capacity, long enough for OPENLOOP_UNLOADED_REQUESTS
-# requests (a p99 from thousands of samples); then OPENLOOP_REPEATS rounds
-# that offer each model OPENLOOP_SHARED x the faster model's capacity and
-# OPENLOOP_AROUND x its own (to place its knee), interleaved.
+# per server CPU); then OPENLOOP_REPEATS rounds, each an unloaded run per
+# model at OPENLOOP_UNLOADED_FRACTION of the faster model's capacity, long
+# enough for OPENLOOP_UNLOADED_REQUESTS requests (a p99 from thousands of
+# samples), then OPENLOOP_SHARED x the faster model's capacity and
+# OPENLOOP_AROUND x each model's own (to place its knee), interleaved.
 #   data/09-openloop-capacity-runs.csv, 09-openloop-capacity.csv  the capacity
 #   data/09-openloop-runs.csv   RUN_COLUMNS + offered_rate, fraction, phase
 #                               (unloaded|sweep), duration_s
@@ -29,12 +29,16 @@ exp09_plan() {
     read -r -a around <<<"$OPENLOOP_AROUND"
     plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
         "open loop: each model's closed-loop capacity (-c $(exp09_capacity_conc))" capacity
-    plan_line "$(pairs_ms 1 "$OPENLOOP_DURATION")" \
-        "open loop: unloaded latency, both servers" unloaded
+    # The unloaded runs' length, roughly, from guess_rate.
+    local unloaded_s
+    unloaded_s=$(awk -v n="$OPENLOOP_UNLOADED_REQUESTS" -v f="$OPENLOOP_UNLOADED_FRACTION" \
+        -v r="$(guess_rate thread)" 'BEGIN { printf "%.1f\n", n / (f * r) }')
     local r
     for r in $(seq 1 "$OPENLOOP_REPEATS"); do
-        plan_line $(((${#shared[@]} + ${#around[@]}) * $(pairs_ms 1 "$OPENLOOP_DURATION"))) \
-            "open loop round $r/$OPENLOOP_REPEATS: rates around each model's capacity" "round $r"
+        plan_line $(((${#shared[@]} + ${#around[@]}) * $(pairs_ms 1 "$OPENLOOP_DURATION")
+            + $(pairs_ms 1 "$unloaded_s"))) \
+            "open loop round $r/$OPENLOOP_REPEATS: unloaded, then rates around each model's capacity" \
+            "round $r"
     done
 }
 
@@ -44,8 +48,9 @@ exp09_step() {
             measure_pairs 09-openloop-capacity echo "$(exp09_capacity_conc)" "$SWEEP_SIZE" 1 \
                 "$DURATION" "$REPEATS" ""
             exp09_finish ;;
-        unloaded) exp09_unloaded ;;
-        round) exp09_round "$2" ;;
+        round)
+            exp09_unloaded "$2"
+            exp09_round "$2" ;;
     esac
 }
 
@@ -82,15 +87,15 @@ exp09_point() {
         -R "$rate"
 }
 
-# exp09_unloaded: one long run per model at the unloaded rate.
+# exp09_unloaded R: one long run per model at the unloaded rate.
 exp09_unloaded() {
     local top rate dur m
     top=$(printf '%s\n' "$(exp09_capacity fork)" "$(exp09_capacity thread)" | sort -g | tail -n 1)
     rate=$(awk -v t="$top" -v f="$OPENLOOP_UNLOADED_FRACTION" 'BEGIN { r = int(t * f + 0.5); print (r > 0) ? r : 1 }')
     dur=$(awk -v r="$rate" -v n="$OPENLOOP_UNLOADED_REQUESTS" -v d="$OPENLOOP_DURATION" \
         'BEGIN { x = n / r; printf "%.2f\n", (x > d) ? x : d }')
-    for m in fork thread; do
-        exp09_point "$m" "$rate" "$OPENLOOP_UNLOADED_FRACTION" unloaded "$dur" 1
+    for m in $(pair_order "$1"); do
+        exp09_point "$m" "$rate" "$OPENLOOP_UNLOADED_FRACTION" unloaded "$dur" "$1"
     done
 }
 
