@@ -48,7 +48,8 @@ def table(arg):
     run, nn = arg.rsplit(":", 1)
     report = (ROOT / run / "report.md").read_text()
     part = report[report.index(f"\n## {int(nn)}. "):]
-    part = part[:part.index("\n## ", 1)]
+    end = part.find("\n## ", 1)
+    part = part if end < 0 else part[:end]
     lines, out = part.splitlines(), []
     for ln in lines:
         if ln.startswith("|"):
