@@ -8,18 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 conns=${1:-10000}
-tmp=$(mktemp -d)
-srv_pid=
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    if [ -n "$srv_pid" ]; then
-        kill -KILL "$srv_pid" 2>/dev/null || true
-        wait "$srv_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+ROOT=$PWD
+TMPD=$(mktemp -d)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+trap 'server_kill; rm -rf "$TMPD"' EXIT
 
 main() {
     ulimit -n "$(ulimit -Hn)"
@@ -27,22 +20,14 @@ main() {
         echo "client_rss: the descriptor limit $(ulimit -n) is below $conns" >&2
         exit 1
     fi
-    mkfifo "$tmp/ready"
-    bin/thread_server --port 0 --stack-size 64 --max-conns $((conns * 2)) \
-        --backlog 4096 --stats "$tmp/server.json" >"$tmp/ready" &
-    srv_pid=$!
-    local line port
-    exec 5<"$tmp/ready"
-    IFS= read -r -t 30 line <&5
-    port=${line#listening on 127.0.0.1:}
-    port=${port%% *}
+    server_start "$TMPD/client_rss" thread echo --stack-size 64 --max-conns $((conns * 2)) \
+        --backlog 4096
+    local port=$PORT
     bin/client_load -q -P echo -r 0 -c "$conns" -t 2 -R "$conns" -d 5 -T 30 \
-        --json "$tmp/client.json" "127.0.0.1:$port"
-    kill -TERM "$srv_pid"
-    wait "$srv_pid"
-    srv_pid=
-    jq -r --argjson c "$conns" '"client_load holding \($c) connections: peak RSS \(.client.peak_rss_kib) KiB (\(.client.peak_rss_kib / 1024 | floor) MiB), \(.totals.connections) connections made, \(.totals.requests) requests, \(.errors.total) errors"' "$tmp/client.json"
-    [ "$(jq .errors.total "$tmp/client.json")" -eq 0 ]
+        --json "$TMPD/client.json" "127.0.0.1:$port"
+    server_stop
+    jq -r --argjson c "$conns" '"client_load holding \($c) connections: peak RSS \(.client.peak_rss_kib) KiB (\(.client.peak_rss_kib / 1024 | floor) MiB), \(.totals.connections) connections made, \(.totals.requests) requests, \(.errors.total) errors"' "$TMPD/client.json"
+    [ "$(jq .errors.total "$TMPD/client.json")" -eq 0 ]
 }
 
 main "$@"

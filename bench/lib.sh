@@ -9,6 +9,7 @@ BIN=${BIN:-$ROOT/bin}
 SOURCE_RANGE=127.0.0.2-127.0.0.254
 
 SRV_PID=
+SRV_JOB=
 SRV_FD=
 SRV_RC=
 PORT=
@@ -128,17 +129,22 @@ server_cpu_count() {
 
 # server_start PREFIX MODEL PROTO [SERVER_ARGS...]: starts bin/MODEL_server
 # on a kernel-chosen port with --stats PREFIX.server.json, stderr to
-# PREFIX.server.err; returns once the server printed its listening line
-# (read from a FIFO: no sleeping). Sets SRV_PID and PORT.
+# PREFIX.server.err, under SERVER_WRAP (a command prefix such as strace, or
+# nothing); returns once the server printed its listening line (read from a
+# FIFO: no sleeping). Sets SRV_PID (the server's pid, from that line),
+# SRV_JOB (the process this shell started and waits for: the server itself
+# unless wrapped) and PORT.
+SERVER_WRAP=()
 server_start() {
     local prefix=$1 model=$2 proto=$3 line
     shift 3
     local fifo=$TMPD/ready
     rm -f "$fifo" "$prefix.server.json"
     mkfifo "$fifo"
-    "${PIN_SERVER[@]}" "$BIN/${model}_server" --port 0 -P "$proto" -q \
+    "${PIN_SERVER[@]}" "${SERVER_WRAP[@]}" "$BIN/${model}_server" --port 0 -P "$proto" -q \
         --stats "$prefix.server.json" "$@" >"$fifo" 2>"$prefix.server.err" &
-    SRV_PID=$!
+    SRV_JOB=$!
+    SRV_PID=$SRV_JOB
     exec {SRV_FD}<"$fifo"
     rm -f "$fifo"
     if ! IFS= read -r -t 30 line <&"$SRV_FD"; then
@@ -148,33 +154,41 @@ server_start() {
     [[ $line =~ ^listening\ on\ [^\ ]+:([0-9]+)\ model=${model}\ .*pid=([0-9]+)$ ]] ||
         die "unexpected listening line: $line"
     PORT=${BASH_REMATCH[1]}
-    [ "${BASH_REMATCH[2]}" = "$SRV_PID" ] || die "listening line names another pid: $line"
+    if [ "${#SERVER_WRAP[@]}" -gt 0 ]; then
+        SRV_PID=${BASH_REMATCH[2]}
+    elif [ "${BASH_REMATCH[2]}" != "$SRV_PID" ]; then
+        die "listening line names another pid: $line"
+    fi
 }
 
-# server_stop: SIGTERM (a drain), waits; SRV_RC is the exit status. The stats
-# file is complete once the server has exited.
+# server_stop: SIGTERM (a drain), waits; SRV_RC is the exit status (of the
+# wrapper, when there is one). The stats file is complete once the server
+# has exited.
 server_stop() {
     SRV_RC=0
     kill -TERM "$SRV_PID"
-    wait "$SRV_PID" || SRV_RC=$?
+    wait "$SRV_JOB" || SRV_RC=$?
     SRV_PID=
+    SRV_JOB=
     exec {SRV_FD}<&-
 }
 
-# server_kill: for the EXIT trap. A second SIGTERM during the drain exits at
-# once and takes fork_server's children with it.
-# Also stops a client that experiment 8 left holding connections (HOLD_PID).
+# server_kill: for the EXIT trap. Runs CLEANUP_HOOKS first (an experiment
+# adds a function there to stop what it started besides the server), then
+# stops the server: a second SIGTERM during the drain exits at once and
+# takes fork_server's children with it.
+CLEANUP_HOOKS=()
 server_kill() {
-    if [ -n "${HOLD_PID:-}" ]; then
-        kill -TERM "$HOLD_PID" 2>/dev/null || true
-        wait "$HOLD_PID" 2>/dev/null || true
-        HOLD_PID=
-    fi
+    local hook
+    for hook in "${CLEANUP_HOOKS[@]}"; do
+        "$hook"
+    done
     [ -n "$SRV_PID" ] || return 0
     kill -TERM "$SRV_PID" 2>/dev/null || true
     kill -TERM "$SRV_PID" 2>/dev/null || true
-    wait "$SRV_PID" 2>/dev/null || true
+    wait "$SRV_JOB" 2>/dev/null || true
     SRV_PID=
+    SRV_JOB=
 }
 
 # run_client PREFIX PROTO [CLIENT_ARGS...]: client_load against PORT, its

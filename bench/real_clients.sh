@@ -8,39 +8,12 @@ cd "$(dirname "$0")/.."
 
 secs=${1:-5}
 bad=0
-tmp=$(mktemp -d)
-srv_pid=
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    if [ -n "$srv_pid" ]; then
-        kill -TERM "$srv_pid" 2>/dev/null || true
-        wait "$srv_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start SERVER: starts it on a free port, waiting for its listening line.
-start() {
-    mkfifo "$tmp/ready"
-    "bin/$1" --port 0 --protocol http --stats "$tmp/stats.json" \
-        >"$tmp/ready" 2>"$tmp/server.err" &
-    srv_pid=$!
-    exec 5<"$tmp/ready"
-    rm -f "$tmp/ready"
-    local line
-    IFS= read -r -t 30 line <&5
-    port=${line#listening on 127.0.0.1:}
-    port=${port%% *}
-}
-
-stop() {
-    kill -TERM "$srv_pid"
-    wait "$srv_pid"
-    srv_pid=
-    exec 5<&-
-}
+port=
+ROOT=$PWD
+TMPD=$(mktemp -d)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+trap 'server_kill; rm -rf "$TMPD"' EXIT
 
 row() { printf '%-14s %-26s %10s %12s %8s %8s\n' "$@"; }
 
@@ -84,13 +57,14 @@ main() {
     row server client requests req/s sock_err non_2xx
     local s
     for s in fork_server thread_server; do
-        start "$s"
+        server_start "$TMPD/$s" "${s%_server}" http
+        port=$PORT
         run_curl "$s"
         run_wrk "$s"
         run_ab "$s"
-        stop
+        server_stop
         printf '%-14s server accounting: %s\n' "$s" \
-            "$(jq -c '{accepted, requests, protocol_errors, refused}' "$tmp/stats.json")"
+            "$(jq -c '{accepted, requests, protocol_errors, refused}' "$TMPD/$s.server.json")"
     done
     exit "$bad"
 }

@@ -10,46 +10,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 conns=${1:-1000}
-tmp=$(mktemp -d)
-tracer_pid=
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    if [ -n "$tracer_pid" ]; then
-        kill -KILL "$tracer_pid" 2>/dev/null || true
-        wait "$tracer_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-die() {
-    echo "syscalls: $*" >&2
-    exit 1
-}
+ROOT=$PWD
+TMPD=$(mktemp -d)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+trap 'server_kill; rm -rf "$TMPD"' EXIT
 
 # trace SERVER: runs SERVER under strace over CONNS connections and prints
-# the commands and strace's summary (also kept in $tmp/SERVER.strace).
+# the commands and strace's summary (also kept in $TMPD/SERVER.strace).
 trace() {
-    local s=$1 line port pid
-    mkfifo "$tmp/ready"
-    strace -f -c -o "$tmp/$s.strace" "bin/$s" --port 0 --protocol echo \
-        >"$tmp/ready" 2>"$tmp/$s.err" &
-    tracer_pid=$!
-    exec 5<"$tmp/ready"
-    rm -f "$tmp/ready"
-    IFS= read -r -t 30 line <&5 || die "$s did not start: $(cat "$tmp/$s.err")"
-    port=${line#listening on 127.0.0.1:}
-    port=${port%% *}
-    pid=${line##*pid=}
-    echo "\$ strace -f -c bin/$s --port 0 --protocol echo"
-    echo "\$ bin/tests/tcpcheck seq $port $conns echo 64"
-    bin/tests/tcpcheck seq "$port" "$conns" echo 64
-    kill -TERM "$pid"
-    wait "$tracer_pid" || die "$s exited with status $?: $(cat "$tmp/$s.err")"
-    tracer_pid=
-    exec 5<&-
-    cat "$tmp/$s.strace"
+    local s=$1
+    SERVER_WRAP=(strace -f -c -o "$TMPD/$s.strace")
+    server_start "$TMPD/$s" "${s%_server}" echo
+    echo "\$ strace -f -c bin/$s --port 0 -P echo -q --stats FILE"
+    echo "\$ bin/tests/tcpcheck seq $PORT $conns echo 64"
+    bin/tests/tcpcheck seq "$PORT" "$conns" echo 64
+    server_stop
+    [ "$SRV_RC" -eq 0 ] || die "$s exited with status $SRV_RC: $(cat "$TMPD/$s.server.err")"
+    SERVER_WRAP=()
+    cat "$TMPD/$s.strace"
     echo
 }
 
@@ -75,7 +54,7 @@ per_conn() {
             }
             close("sort")
             printf "(%d other calls: under 0.1 per connection in both)\n", small
-        }' "$tmp/fork_server.strace" "$tmp/thread_server.strace"
+        }' "$TMPD/fork_server.strace" "$TMPD/thread_server.strace"
 }
 
 main() {

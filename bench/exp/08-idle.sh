@@ -16,6 +16,16 @@ HOLD_PID=
 HOLD_IN=
 HOLD_RC=0
 
+# exp08_stop_hold: for the EXIT trap (lib.sh's CLEANUP_HOOKS): stops a
+# tcpcheck still holding connections, by its pid.
+exp08_stop_hold() {
+    [ -n "$HOLD_PID" ] || return 0
+    kill -TERM "$HOLD_PID" 2>/dev/null || true
+    wait "$HOLD_PID" 2>/dev/null || true
+    HOLD_PID=
+}
+CLEANUP_HOOKS+=(exp08_stop_hold)
+
 # exp08_bound: the largest K this machine allows: tcpcheck and thread_server
 # need a descriptor per connection (RLIMIT_NOFILE), and every child or thread
 # is a task (pid_max, threads-max, RLIMIT_NPROC); 64 spare of each. Memory
@@ -93,14 +103,11 @@ exp08_pairs() {
     repeats_row 08-idle "conns=$1" kib_per_conn "$VERDICT_REPEATS" "$start"
 }
 
-# exp08_limits: also builds the test helper tcpcheck if missing (`make bench`
-# builds only `make all`).
+# exp08_limits: the limits that bound K. The connections are held by the
+# test helper bin/tests/tcpcheck, which `make bench` builds.
 exp08_limits() {
-    if [ ! -x "$BIN/tests/tcpcheck" ]; then
-        echo "bench: building bin/tests/tcpcheck (experiment 8 holds connections with it)" >&2
-        make -C "$ROOT" --no-print-directory bin/tests/tcpcheck >&2 ||
-            die "cannot build bin/tests/tcpcheck"
-    fi
+    [ -x "$BIN/tests/tcpcheck" ] ||
+        die "no $BIN/tests/tcpcheck (experiment 8 holds connections with it): make bin/tests/tcpcheck"
     {
         echo "limit,value"
         echo "RLIMIT_NOFILE soft,$(ulimit -Sn)"
