@@ -49,15 +49,18 @@ def section(ctx):
     lines.append("")
     said = []
     f, pre = rows.get("fork"), rows.get("fork-prespawn")
-    if f and pre and pre["cpu_ci_low"]:
+    if f and pre:
+        def sure(k):
+            lo, hi = pre[f"{k}_ci_low"], pre[f"{k}_ci_high"]
+            return f"(95 % CI {lo}–{hi}×)" if lo else "(one round of one: no interval)"
         said.append(
             f"How much of fork_server's cost is the spawn: with a pool of {pre['pool']} "
             f"processes it used {pre['cpu_us_per_conn']} µs of CPU per connection against "
             f"{f['cpu_us_per_conn']} µs forking per accept, {pre['cpu_vs_fork']}× "
-            f"(95 % CI {pre['cpu_ci_low']}–{pre['cpu_ci_high']}×); its process-control CPU "
+            f"{sure('cpu')}; its process-control CPU "
             f"fell from {f['process_control_us'] or '-'} to {pre['process_control_us'] or '-'} "
             f"µs per connection, and the job's wall time to {pre['wall_vs_fork']}× "
-            f"(95 % CI {pre['wall_ci_low']}–{pre['wall_ci_high']}×).")
+            f"{sure('wall')}.")
     cpu = ctx.csv("12-stevens-table-cpu.csv")
     for mode, words in (("pool", f"pooled ({p.get('STEVENS_TABLE_POOL')} workers each)"),
                         ("per_accept", "one per accept"), ("iterative", "iterative")):
