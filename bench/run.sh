@@ -61,6 +61,18 @@ edge_metrics() {
     echo "${out[*]}" | tr , '\n' | awk 'NF && !seen[$0]++' | paste -sd, -
 }
 
+# plan_pairs METRICS MIN DURATION WHAT ARGS: the plan line of a point run by
+# measure_pairs: a verdict step (at least VERDICT_REPEATS pairs) when the
+# point has verdict METRICS, else MIN pairs.
+plan_pairs() {
+    if [ -n "$1" ]; then
+        plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$3")" \
+            "$4, both servers, until the verdict is sure" "$5"
+    else
+        plan_line "$(pairs_ms "$2" "$3")" "$4, both servers x $2" "$5"
+    fi
+}
+
 # EPOCHREALTIME is seconds.microseconds (the separator follows the locale).
 now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((10#$t / 1000)); }
 

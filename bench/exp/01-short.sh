@@ -11,13 +11,7 @@ exp01_metrics() {
 exp01_plan() {
     local c
     for c in $SWEEP_CONCURRENCY; do
-        if [ -n "$(exp01_metrics "$c")" ]; then
-            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
-                "short connections c=$c, both servers, until the verdict is sure" "$c"
-        else
-            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
-                "short connections c=$c, both servers x $REPEATS" "$c"
-        fi
+        plan_pairs "$(exp01_metrics "$c")" "$REPEATS" "$DURATION" "short connections c=$c" "$c"
     done
 }
 

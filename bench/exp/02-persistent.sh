@@ -11,13 +11,7 @@ exp02_metrics() {
 exp02_plan() {
     local c
     for c in $SWEEP_CONCURRENCY; do
-        if [ -n "$(exp02_metrics "$c")" ]; then
-            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
-                "persistent connections c=$c, both servers, until the verdict is sure" "$c"
-        else
-            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
-                "persistent connections c=$c, both servers x $REPEATS" "$c"
-        fi
+        plan_pairs "$(exp02_metrics "$c")" "$REPEATS" "$DURATION" "persistent connections c=$c" "$c"
     done
 }
 

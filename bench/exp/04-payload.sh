@@ -11,12 +11,7 @@ exp04_metrics() {
 exp04_plan() {
     local s
     for s in $PAYLOAD_SIZES; do
-        if [ -n "$(exp04_metrics "$s")" ]; then
-            plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
-                "payload ${s} B, both servers, until the verdict is sure" "$s"
-        else
-            plan_line "$(pairs_ms "$REPEATS" "$DURATION")" "payload ${s} B, both servers x $REPEATS" "$s"
-        fi
+        plan_pairs "$(exp04_metrics "$s")" "$REPEATS" "$DURATION" "payload ${s} B" "$s"
     done
 }
 

@@ -16,13 +16,8 @@ exp10_plan() {
     local w c
     for w in io cpu; do
         for c in $WORK_CONCURRENCY; do
-            if [ -n "$(exp10_metrics "$c")" ]; then
-                plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
-                    "$w-bound work c=$c, both servers, until the verdict is sure" "$w $c"
-            else
-                plan_line "$(pairs_ms "$WORK_REPEATS" "$DURATION")" \
-                    "$w-bound work c=$c, both servers x $WORK_REPEATS" "$w $c"
-            fi
+            plan_pairs "$(exp10_metrics "$c")" "$WORK_REPEATS" "$DURATION" \
+                "$w-bound work c=$c" "$w $c"
         done
     done
 }

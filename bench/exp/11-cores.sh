@@ -33,15 +33,8 @@ exp11_plan() {
     last=$(exp11_splits | tail -n 1 | cut -d' ' -f1)
     while read -r k s c shared; do
         for w in short persistent; do
-            if [ "$k" = "$last" ]; then
-                plan_verdict "$(pairs_ms "$VERDICT_REPEATS" "$DURATION")" \
-                    "cores: $w connections, server on CPU $s, both servers, until the verdict is sure" \
-                    "$w $k $s $c $shared"
-            else
-                plan_line "$(pairs_ms "$REPEATS" "$DURATION")" \
-                    "cores: $w connections, server on CPU $s, both servers x $REPEATS" \
-                    "$w $k $s $c $shared"
-            fi
+            plan_pairs "$([ "$k" != "$last" ] || echo verdict)" "$REPEATS" "$DURATION" \
+                "cores: $w connections, server on CPU $s" "$w $k $s $c $shared"
         done
     done < <(exp11_splits)
 }
