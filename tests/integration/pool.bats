@@ -160,17 +160,24 @@ fork_only() { [ "${SERVER##*/}" = fork_server ] || skip "$1"; }
 
 @test "a pool that cannot start in full (RLIMIT_NPROC below N) is an error: exit 1, nothing left" {
     [ -z "${VALGRIND:-}" ] || skip "valgrind itself crashes when fork fails under RLIMIT_NPROC"
-    # RLIMIT_NPROC counts every task of the user, so the server runs as
-    # nobody, from a copy it can read, with room for a few dozen tasks
-    # beyond those nobody has now: far fewer than the 10,000 asked for,
-    # whatever else runs as nobody meanwhile.
-    local dir
+    # RLIMIT_NPROC counts every task of the user, and never root's: as root
+    # the server runs as nobody, as anyone else as that user, from a copy
+    # in a folder of its own, with room for a few dozen tasks beyond those
+    # the user has now: far fewer than the 10,000 asked for, whatever else
+    # runs as that user meanwhile.
+    local dir user
+    local -a as=()
     dir=$(mktemp -d)
     chmod 0777 "$dir"
     cp "$SERVER" "$dir/"
-    local room=$(($(ps -L -u nobody -o lwp= | wc -l) + 40))
-    run --separate-stderr prlimit "--nproc=$room" \
-        setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    if [ "$(id -u)" -eq 0 ]; then
+        user=nobody
+        as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+    else
+        user=$(id -u)
+    fi
+    local room=$(($(ps -L -u "$user" -o lwp= | wc -l) + 40))
+    run --separate-stderr prlimit "--nproc=$room" "${as[@]}" \
         "$dir/${SERVER##*/}" --port 0 --prespawn 10000
     [ "$status" -eq 1 ]
     [ -z "$output" ]                # never listened
