@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,10 +96,17 @@ static int fork_init(const struct conn_env *e, int lfd)
 /* Forks the pool's child for place i. Returns 0 or -1 (errno set). */
 static int pool_fork(long i)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* A pool child never ends by itself: if the parent is killed (a
+         * SIGKILL leaves it no drain), the kernel kills the child too, so
+         * no worker outlives the server holding the port. The getppid()
+         * check covers a parent that died before the prctl. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(1);
         server_worker(env, listen_fd, &pool_busy[i]);
         _exit(0);
     }

@@ -116,6 +116,9 @@ track() { TRACKED+=("$@"); }
 # server's stderr fails the test.
 kill_server() {
     if [ -n "${SRV_PID:-}" ] && kill -0 "$SRV_PID" 2>/dev/null; then
+        # Stopped first: a pool's parent would fork a replacement for each
+        # child killed, and the replacement would outlive it.
+        kill -STOP "$SRV_PID" 2>/dev/null || true
         pkill -KILL -P "$SRV_PID" 2>/dev/null || true
         kill -KILL "$SRV_PID" 2>/dev/null || true
         wait "$SRV_PID" 2>/dev/null || true

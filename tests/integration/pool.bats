@@ -270,3 +270,24 @@ fork_only() { [ "${SERVER##*/}" = fork_server ] || skip "$1"; }
     grep -q 'drain timed out with 1 connections open' "$SRV_ERR"
     stop_client
 }
+
+# gone PID...: true when none of the processes is alive any more.
+gone() {
+    local p
+    for p in "$@"; do
+        ! kill -0 "$p" 2>/dev/null || return 1
+    done
+}
+
+@test "a fork_server pool's children die with a parent killed outright (SIGKILL, no drain)" {
+    [ "${SERVER##*/}" = fork_server ] || skip "a thread pool dies with its process"
+    start_server --prespawn 3
+    local -a pool
+    mapfile -t pool < <(kids)
+    [ "${#pool[@]}" -eq 3 ]
+    kill -KILL "$SRV_PID"
+    wait "$SRV_PID" || true
+    SRV_PID=
+    # The kernel sends them SIGKILL as the parent dies (PR_SET_PDEATHSIG).
+    wait_for gone "${pool[@]}"
+}
