@@ -202,8 +202,10 @@ def state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
     said = adv if better == "thread" else invert(adv)
     worse = "fork" if better == "thread" else "thread"
     hw = stats.half_width(iv)
-    shown = stats.shows_difference(said)
     r, lo, hi = times(said.ratio), times(said.low), times(said.high)
+    # Judged on the bounds as written, so that "1.00–1.21×" never reads as
+    # a difference shown.
+    shown = stats.shows_difference(stats.Interval(*map(float, (r, lo, hi))))
     ci = f"95 % CI {lo}–{hi}×, {runs_phrase(n['fork'], n['thread'])}"
     ctx.verdict_rows.append(row + [better if shown else "none", r, lo, hi, n["fork"],
                                    n["thread"], "shown" if shown else "none", num(100 * hw),
