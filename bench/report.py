@@ -2,7 +2,7 @@
 """report.py RUN_DIR: writes RUN_DIR/report.md from machine.json, profile.conf
 and data/*.csv, and data/verdicts.csv (the numbers behind each verdict).
 
-Each experiment's section is bench/report/NN-name.py, loaded when data/NN-*
+Each experiment's section is bench/sections/NN-name.py, loaded when data/NN-*
 exists. A section module defines TITLE and section(ctx) -> (lines, verdicts):
 markdown lines, and verdict sentences whose numbers are data strings.
 """
@@ -200,7 +200,7 @@ def main(argv):
     ctx = reportlib.Context(run, machine, profile)
 
     sections, verdicts = [], []
-    for path in sorted((HERE / "report").glob("[0-9][0-9]-*.py")):
+    for path in sorted((HERE / "sections").glob("[0-9][0-9]-*.py")):
         nn = path.name[:2]
         if not list((run / "data").glob(f"{nn}-*.csv")):
             continue

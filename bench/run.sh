@@ -10,7 +10,7 @@
 # Environment: EXPERIMENTS=1,3 runs only those experiments; RESULTS_DIR
 # (default results/) is where run folders go. Every experiment is a set of
 # files sharing its number: bench/exp/NN-name.sh (its steps and data),
-# bench/plots/NN-*.gp (its figures), bench/report/NN-name.py (its section of
+# bench/plots/NN-*.gp (its figures), bench/sections/NN-name.py (its section of
 # report.md). See bench/README.md.
 set -euo pipefail
 
