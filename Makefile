@@ -93,7 +93,7 @@ $(BENCH_BIN): bin/%: build/bench/%.o $(LIB)
 # Unit tests (cmocka) first, then the integration suite once per server binary.
 # deps.sh runs first: cmocka must be present before the tests are compiled.
 test:
-	$(Q)bench/deps.sh test
+	$(Q)./deps.sh test
 	$(Q)$(MAKE) --no-print-directory all test-programs
 	$(Q)tests/run.sh
 
@@ -102,14 +102,14 @@ test-programs: $(UNIT_BIN) $(HELPER_BIN)
 # The integration suites again with every server process under valgrind's
 # memcheck (children followed); any error or definite leak fails a test.
 test-valgrind:
-	$(Q)bench/deps.sh test
+	$(Q)./deps.sh test
 	$(Q)$(MAKE) --no-print-directory all test-programs
 	$(Q)VALGRIND=1 tests/run.sh
 
 # Deliberate bugs, one at a time in a scratch copy, each of which the tests
 # must catch (tests/mutants.sh; a few minutes).
 mutants:
-	$(Q)bench/deps.sh test
+	$(Q)./deps.sh test
 	$(Q)tests/mutants.sh
 
 # ---- bench ---------------------------------------------------------------
@@ -117,14 +117,14 @@ mutants:
 BENCH_PROGRAMS := all bin/tests/tcpcheck
 
 bench:
-	$(Q)bench/deps.sh bench
+	$(Q)./deps.sh bench
 	$(Q)$(MAKE) --no-print-directory $(BENCH_PROGRAMS)
 	$(Q)bench/run.sh $(PROFILE)
 
 # The quick profile twice, back to back, and whether the two runs' verdicts
 # agree (bench/run.sh --compare): the bench's own stability check.
 bench-stability:
-	$(Q)bench/deps.sh bench
+	$(Q)./deps.sh bench
 	$(Q)$(MAKE) --no-print-directory $(BENCH_PROGRAMS)
 	$(Q)bench/run.sh $(PROFILE)
 	$(Q)a=$$(readlink -f results/latest) && bench/run.sh $(PROFILE) && \
@@ -133,18 +133,18 @@ bench-stability:
 # libFuzzer harnesses of the parsers, FUZZ_SECONDS each (clang).
 FUZZ_SECONDS ?= 60
 fuzz:
-	$(Q)bench/deps.sh fuzz
+	$(Q)./deps.sh fuzz
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # client_load against wrk on Debian's nginx (the client's own yardstick), and
 # the overload run (2,000 held connections plus a storm, 60 s per server).
 bench-client:
-	$(Q)bench/deps.sh bench
+	$(Q)./deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/bench_client.sh
 
 bench-overload:
-	$(Q)bench/deps.sh bench
+	$(Q)./deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/overload.sh
 
@@ -153,12 +153,12 @@ bench-overload:
 # EXTRAS="syscalls callgrind" for some; about 6 minutes for all).
 EXTRAS ?=
 bench-extras:
-	$(Q)bench/deps.sh all
+	$(Q)./deps.sh all
 	$(Q)$(MAKE) --no-print-directory all test-programs
 	$(Q)bench/extras.sh $(EXTRAS)
 
 deps:
-	$(Q)bench/deps.sh all
+	$(Q)./deps.sh all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

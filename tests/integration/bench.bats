@@ -477,8 +477,8 @@ EOF
     grep -q '^12,cpu_us_per_conn,mode=pool,' "$RUN/data/verdicts.csv"
 }
 
-@test "the bench scripts are shellcheck-clean" {
+@test "the shell scripts are shellcheck-clean" {
     command -v shellcheck >/dev/null || skip "shellcheck not installed"
     cd "$ROOT"
-    shellcheck bench/*.sh bench/exp/*.sh
+    shellcheck deps.sh bench/*.sh bench/exp/*.sh tests/*.sh .ci/run
 }
