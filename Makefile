@@ -141,7 +141,7 @@ fuzz:
 bench-client:
 	$(Q)./deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bench/bench_client.sh
+	$(Q)bench/bench_client/run.sh
 
 bench-overload:
 	$(Q)./deps.sh bench

@@ -7,7 +7,7 @@
 # A command that fails still leaves its file, ending with its exit status;
 # extras.sh then exits 1 after the remaining names. Names (all when none):
 #   client_rss    bench/client_rss.sh 10000
-#   bench_client  bench/bench_client.sh 5 5      (client_load against wrk on nginx)
+#   bench_client  bench/bench_client/run.sh 5 5      (client_load against wrk on nginx)
 #   real_clients  bench/real_clients.sh 5
 #   syscalls      bench/syscalls.sh 1000         (strace -f -c of each server)
 #   overload      bench/overload.sh 20
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 OUT=results/extras
 declare -A COMMANDS=(
     [client_rss]="bench/client_rss.sh 10000"
-    [bench_client]="bench/bench_client.sh 5 5"
+    [bench_client]="bench/bench_client/run.sh 5 5"
     [real_clients]="bench/real_clients.sh 5"
     [syscalls]="bench/syscalls.sh 1000"
     [overload]="bench/overload.sh 20"

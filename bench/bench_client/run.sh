@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# bench_client.sh: client_load measured against wrk, the reference client.
+# run.sh: client_load measured against wrk, the reference client.
 #
-#   bench/bench_client.sh [ROUNDS [SECONDS]]     (default 5 rounds of 5 s)
+#   bench/bench_client/run.sh [ROUNDS [SECONDS]]     (default 5 rounds of 5 s)
 #
-# Starts Debian's nginx on a free loopback port with a config written here
-# (one worker, a 64-byte file at /64, no access log), then runs
+# Starts Debian's nginx on a free loopback port with nginx.conf.in (one
+# worker, a 64-byte file at /64, no access log), then runs
 # `client_load -P http` and wrk against it with the same threads and
 # connections (THREADS, CONNS; default -t2 -c64), alternating which goes
 # first, in two modes:
@@ -12,18 +12,20 @@
 #   new conn     client_load -r 1         vs  wrk -H 'Connection: close'
 # For each run it prints requests/s, the tool's own CPU (user + system, from
 # /usr/bin/time) per 1,000 requests, and its p50 and p99 latency; then, per
-# mode, the medians over rounds and the ratio client_load/wrk (the median of
-# the per-round ratios). The bar: ratio >= 1.0 at no more CPU per request.
+# mode, summary.py's medians over rounds and the ratio client_load/wrk of
+# the medians with its 95 % interval. The bar: ratio >= 1.0 at no more CPU
+# per request.
 #
 # Latency: wrk times a request from its first write to the reply's last
 # byte; so does client_load's "request" phase (closed loop), in both modes.
 #
 # nginx runs on CPU 0 and the clients on CPU 1 when there are two CPUs or
-# more (taskset). Machine-readable results: wrk's come from a Lua done()
-# hook (no per-request Lua), client_load's from --json.
+# more (taskset). Machine-readable results: wrk's come from report.lua's
+# done() hook (no per-request Lua), client_load's from --json.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 CLIENT=$ROOT/bin/client_load
 NGINX=${NGINX:-/usr/sbin/nginx}
 ROUNDS=${1:-5}
@@ -81,33 +83,7 @@ free_port() {
 write_config() {
     local port=$1
     head -c 64 /dev/zero | tr '\0' x >"$TMP/www/64"
-    cat >"$TMP/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/error.log warn;
-events {
-    worker_connections 4096;
-}
-http {
-    access_log off;
-    default_type application/octet-stream;
-    keepalive_requests 100000000;
-    client_body_temp_path $TMP/tmp/body;
-    proxy_temp_path $TMP/tmp/proxy;
-    fastcgi_temp_path $TMP/tmp/fastcgi;
-    uwsgi_temp_path $TMP/tmp/uwsgi;
-    scgi_temp_path $TMP/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port backlog=4096;
-        root $TMP/www;
-        location / {
-            try_files \$uri /64;
-        }
-    }
-}
-EOF
+    sed -e "s#@DIR@#$TMP#g" -e "s#@PORT@#$port#g" "$HERE/nginx.conf.in" >"$TMP/nginx.conf"
 }
 
 # Waits (bounded, 10 s) until nginx accepts on the port or has exited.
@@ -142,19 +118,6 @@ start_nginx() {
     die "nginx did not start"
 }
 
-# wrk's results as one tab-separated line, from a done() hook that costs
-# nothing per request: requests, errors, p50 and p99 in microseconds.
-write_wrk_script() {
-    cat >"$TMP/report.lua" <<'EOF'
-done = function(summary, latency, requests)
-    local e = summary.errors
-    io.write(string.format("RESULT\t%d\t%d\t%.1f\t%.1f\t%d\n",
-        summary.requests, e.connect + e.read + e.write + e.status + e.timeout,
-        latency:percentile(50), latency:percentile(99), summary.duration))
-end
-EOF
-}
-
 # timed FILE CMD...: runs CMD on the client CPU; its user + system CPU
 # seconds go to FILE.
 timed() {
@@ -184,21 +147,13 @@ run_wrk() {
     local -a hdr=()
     [ "$1" = close ] && hdr=(-H 'Connection: close')
     timed "$TMP/time" wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" \
-        "${hdr[@]}" -s "$TMP/report.lua" "http://127.0.0.1:$PORT/64" \
+        "${hdr[@]}" -s "$HERE/report.lua" "http://127.0.0.1:$PORT/64" \
         >"$TMP/wrk.out" || die "wrk failed: $(cat "$TMP/wrk.out")"
     local cpu
     cpu=$(cpu_of "$TMP/time")
     awk -F'\t' -v cpu="$cpu" '$1 == "RESULT" {
         printf "%d\t%s\t%d\t%s\t%s\t%d\n", $2 / ($6 / 1e6), cpu, $2, $4, $5, $3
     }' "$TMP/wrk.out"
-}
-
-# median: of the numbers on stdin, one per line.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-    }'
 }
 
 print_run() {
@@ -223,44 +178,6 @@ header() {
         requests req/s cpu_s cpu_s/1k p50_us p99_us errors
 }
 
-summary() {
-    echo
-    echo "# medians over $ROUNDS rounds; ratio = median of client_load/wrk per round"
-    printf '%-10s %-11s %10s %10s %9s %9s %8s  %s\n' mode tool req/s cpu_s/1k \
-        p50_us p99_us ratio bar
-    local mode tool
-    for mode in keep-alive close; do
-        local ratio cl_cpu wrk_cpu
-        ratio=$(awk -F'\t' -v m="$mode" '$1 == m { r[$2, $3] = $4 }
-            END { for (k in r) { split(k, a, SUBSEP); if (a[2] == "client_load")
-                  print r[k] / r[a[1], "wrk"] } }' "$TMP/runs.tsv" | median)
-        for tool in client_load wrk; do
-            local sel rps cpu1k p50 p99
-            sel=$(awk -F'\t' -v m="$mode" -v t="$tool" '$1 == m && $3 == t' "$TMP/runs.tsv")
-            rps=$(cut -f4 <<<"$sel" | median)
-            cpu1k=$(awk -F'\t' '{ print $6 ? $5 * 1000 / $6 : 0 }' <<<"$sel" | median)
-            p50=$(cut -f7 <<<"$sel" | median)
-            p99=$(cut -f8 <<<"$sel" | median)
-            if [ "$tool" = client_load ]; then
-                cl_cpu=$cpu1k
-                printf '%-10s %-11s %10.0f %10.4f %9.1f %9.1f %8.3f\n' "$mode" \
-                    "$tool" "$rps" "$cpu1k" "$p50" "$p99" "$ratio"
-            else
-                wrk_cpu=$cpu1k
-                local verdict
-                verdict=$(awk -v r="$ratio" -v a="$cl_cpu" -v b="$wrk_cpu" 'BEGIN {
-                    slow = r < 1.0; costly = a > b
-                    if (!slow && !costly) { print "met"; exit }
-                    why = slow ? "ratio < 1" : ""
-                    if (costly) why = why (slow ? ", " : "") "more CPU per request"
-                    print "NOT met (" why ")" }')
-                printf '%-10s %-11s %10.0f %10.4f %9.1f %9.1f %8s  %s\n' "$mode" \
-                    "$tool" "$rps" "$cpu1k" "$p50" "$p99" "" "$verdict"
-            fi
-        done
-    done
-}
-
 main() {
     check_tools
     trap cleanup EXIT
@@ -269,7 +186,6 @@ main() {
     TMP=$(mktemp -d /tmp/bench_client.XXXXXX)
     chmod 755 "$TMP"                # nginx's worker runs as nobody
     mkdir -p "$TMP/www" "$TMP/tmp"
-    write_wrk_script
     start_nginx
     header
     : >"$TMP/runs.tsv"
@@ -287,7 +203,7 @@ main() {
             fi
         done
     done
-    summary
+    python3 "$HERE/summary.py" "$TMP/runs.tsv" "$ROUNDS"
 }
 
 main "$@"
