@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make libc6-dev libcmocka-dev)
-test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace valgrind
+test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace valgrind openssh-server
            shellcheck hyperfine gnuplot-nox python3)
 bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux python3)
 fuzz_pkgs=(clang libclang-rt-14-dev)

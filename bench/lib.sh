@@ -6,10 +6,16 @@
 BIN=${BIN:-$ROOT/bin}
 # Short connections use ~1 ephemeral port each and leave it in TIME_WAIT for
 # 60 s: spreading source addresses over 127.0.0.0/8 multiplies the ports.
-SOURCE_RANGE=127.0.0.2-127.0.0.254
+# With the server on another host, loopback sources cannot reach it:
+# CLIENT_SOURCES (a --source range of this machine's addresses) may take
+# their place (ports_setup).
+SOURCE_ARGS=(--source 127.0.0.2-127.0.0.254)
+# shellcheck source=bench/remote.sh
+source "$ROOT/bench/remote.sh"
 
 SRV_PID=
 SRV_JOB=
+SRV_PREFIX=
 SRV_FD=
 SRV_RC=
 PORT=
@@ -50,8 +56,9 @@ cpu_list() {
 # others, so the client has as many CPUs as the machine can give it (the
 # client-saturation check says whether that was enough). client_load runs
 # one worker thread per CPU (-t). BENCH_CPUS are the CPUs the interference
-# check accounts for.
+# check accounts for. With SERVER_HOST, remote_pin_setup.
 pin_setup() {
+    [ -z "$SERVER_HOST" ] || { remote_pin_setup; return; }
     local -a mine
     mapfile -t mine < <(cpu_list)
     if [ -n "$SERVER_CPUS$CLIENT_CPUS" ]; then
@@ -80,12 +87,44 @@ pin_setup() {
     local shared=
     [ -z "$(comm -12 <(expand_cpus "$SERVER_CPUS" | sort) <(expand_cpus "$CLIENT_CPUS" | sort))" ] ||
         shared=" (shared with the server)"
-    PINNING="taskset: the server and everything it spawns on CPU $SERVER_CPUS, client_load on CPU $CLIENT_CPUS$shared ($CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS)"
+    PINNING="taskset: the server and everything it spawns on CPU $SERVER_CPUS, client_load on CPU $CLIENT_CPUS$shared ($(threads_words))"
 }
 
-# mem_available_kib: the machine's MemAvailable, KiB.
+threads_words() {
+    echo "$CLIENT_THREADS worker thread$([ "$CLIENT_THREADS" -eq 1 ] || echo s), -t $CLIENT_THREADS"
+}
+
+# remote_pin_setup: pin_setup with the server on SERVER_HOST: SERVER_CPUS
+# (default: its first CPU, as on one machine) is a list of that host's CPUs,
+# CLIENT_CPUS (default: all of this machine's) of this one's. BENCH_CPUS are
+# this machine's, SERVER_HOST_CPUS the server host's.
+remote_pin_setup() {
+    local -a mine theirs
+    mapfile -t mine < <(cpu_list)
+    mapfile -t theirs < <(remote_cpu_list)
+    SERVER_CPUS=${SERVER_CPUS:-${theirs[0]}}
+    CLIENT_CPUS=${CLIENT_CPUS:-$(IFS=,; echo "${mine[*]}")}
+    local c
+    for c in $(expand_cpus "$SERVER_CPUS"); do
+        printf '%s\n' "${theirs[@]}" | grep -qx "$c" ||
+            die "CPU $c (SERVER_CPUS=$SERVER_CPUS) is not one $SERVER_HOST lets the server use (${theirs[*]})"
+    done
+    for c in $(expand_cpus "$CLIENT_CPUS"); do
+        printf '%s\n' "${mine[@]}" | grep -qx "$c" ||
+            die "CPU $c (CLIENT_CPUS=$CLIENT_CPUS) is not one this shell may use (${mine[*]})"
+    done
+    mapfile -t BENCH_CPUS < <(expand_cpus "$CLIENT_CPUS")
+    mapfile -t SERVER_HOST_CPUS < <(expand_cpus "$SERVER_CPUS")
+    CLIENT_THREADS=${#BENCH_CPUS[@]}
+    PIN_SERVER=(taskset -c "$SERVER_CPUS")
+    PIN_CLIENT=(taskset -c "$CLIENT_CPUS")
+    PINNING="taskset: the server and everything it spawns on CPU $SERVER_CPUS of $SERVER_HOST, client_load on CPU $CLIENT_CPUS of this machine ($(threads_words))"
+}
+
+# mem_available_kib: the server's machine's MemAvailable, KiB.
 mem_available_kib() {
-    awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo
+    # shellcheck disable=SC2016  # an awk program
+    on_server awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo
 }
 
 # busy_before: how many CPUs other programs kept busy over one second on the
@@ -116,7 +155,7 @@ busy_before() {
 guess_rate() {
     local f=$TMPD/spawn_guess.csv
     if [ ! -s "$f" ]; then
-        "${PIN_SERVER[@]}" "$BIN/spawn_cost" -n 20 -r 1 -b 0 >"$f" 2>/dev/null ||
+        on_server "${PIN_SERVER[@]}" "$SROOT/bin/spawn_cost" -n 20 -r 1 -b 0 >"$f" 2>/dev/null ||
             printf 'ballast_mb,primitive,calls,round,us_per_call\n0,fork,20,1,500\n0,thread,20,1,50\n' >"$f"
     fi
     awk -F, -v m="$1" '$2 == m { printf "%d\n", 1e6 / (3 * $5 + 60) }' "$f"
@@ -133,16 +172,23 @@ server_cpu_count() {
 # nothing); returns once the server printed its listening line (read from a
 # FIFO: no sleeping). Sets SRV_PID (the server's pid, from that line),
 # SRV_JOB (the process this shell started and waits for: the server itself
-# unless wrapped) and PORT.
+# unless wrapped, or the ssh that started it on SERVER_HOST) and PORT.
 SERVER_WRAP=()
 server_start() {
     local prefix=$1 model=$2 proto=$3 line
     shift 3
-    local fifo=$TMPD/ready
-    rm -f "$fifo" "$prefix.server.json"
+    local fifo=$TMPD/ready stats=$prefix.server.json
+    SRV_PREFIX=$prefix
+    rm -f "$fifo" "$stats" "$prefix.where"
     mkfifo "$fifo"
-    "${PIN_SERVER[@]}" "${SERVER_WRAP[@]}" "$BIN/${model}_server" --port 0 -P "$proto" -q \
-        --stats "$prefix.server.json" "$@" >"$fifo" 2>"$prefix.server.err" &
+    [ -z "$SERVER_HOST" ] || stats=$SROOT/stats/${prefix##*/}.server.json
+    local -a cmd=("${PIN_SERVER[@]}" "${SERVER_WRAP[@]}" "$SROOT/bin/${model}_server" --port 0
+                  "${SERVER_LISTEN[@]}" -P "$proto" -q --stats "$stats" "$@")
+    if [ -n "$SERVER_HOST" ]; then
+        ssh_srv "$(remote_exec "$prefix" "${cmd[@]}")" </dev/null >"$fifo" 2>"$prefix.server.err" &
+    else
+        "${cmd[@]}" >"$fifo" 2>"$prefix.server.err" &
+    fi
     SRV_JOB=$!
     SRV_PID=$SRV_JOB
     exec {SRV_FD}<"$fifo"
@@ -154,7 +200,7 @@ server_start() {
     [[ $line =~ ^listening\ on\ [^\ ]+:([0-9]+)\ model=${model}\ .*pid=([0-9]+)$ ]] ||
         die "unexpected listening line: $line"
     PORT=${BASH_REMATCH[1]}
-    if [ "${#SERVER_WRAP[@]}" -gt 0 ]; then
+    if [ "${#SERVER_WRAP[@]}" -gt 0 ] || [ -n "$SERVER_HOST" ]; then
         SRV_PID=${BASH_REMATCH[2]}
     elif [ "${BASH_REMATCH[2]}" != "$SRV_PID" ]; then
         die "listening line names another pid: $line"
@@ -166,8 +212,9 @@ server_start() {
 # has exited.
 server_stop() {
     SRV_RC=0
-    kill -TERM "$SRV_PID"
+    on_server kill -TERM "$SRV_PID"
     wait "$SRV_JOB" || SRV_RC=$?
+    remote_stats "$SRV_PREFIX"
     SRV_PID=
     SRV_JOB=
     exec {SRV_FD}<&-
@@ -184,11 +231,16 @@ server_kill() {
         "$hook"
     done
     [ -n "$SRV_PID" ] || return 0
-    kill -TERM "$SRV_PID" 2>/dev/null || true
-    kill -TERM "$SRV_PID" 2>/dev/null || true
+    on_server kill -TERM "$SRV_PID" 2>/dev/null || true
+    on_server kill -TERM "$SRV_PID" 2>/dev/null || true
     wait "$SRV_JOB" 2>/dev/null || true
     SRV_PID=
     SRV_JOB=
+}
+
+# target: HOST:PORT of the server for client_load (an IPv6 TARGET bracketed).
+target() {
+    if [[ $TARGET == *:* ]]; then echo "[$TARGET]:$PORT"; else echo "$TARGET:$PORT"; fi
 }
 
 # run_client PREFIX PROTO [CLIENT_ARGS...]: client_load against PORT, its
@@ -199,7 +251,7 @@ run_client() {
     rm -f "$prefix.client.json"
     CLIENT_RC=0
     "${PIN_CLIENT[@]}" "$BIN/client_load" -P "$proto" -q -t "$CLIENT_THREADS" \
-        --json "$prefix.client.json" "$@" "127.0.0.1:$PORT" \
+        --json "$prefix.client.json" "$@" "$(target)" \
         2>"$prefix.client.err" || CLIENT_RC=$?
 }
 
@@ -226,29 +278,20 @@ WIN_WORDS=
 WIN_ROW=
 WIN_COLUMNS=others_cpu_s,steal_s,kernel_cpu_s,client_cpu_share,client_bound,disturbed,loadavg
 
-# cpu_snapshot: "BUSY IRQ STEAL KTHREADS SERVER" in clock ticks: BUSY is
-# user+nice+system+irq+softirq of BENCH_CPUS, IRQ the irq+softirq part,
-# STEAL their steal, KTHREADS the CPU of the kernel threads last seen on
-# them (children of kthreadd, pid 2: ksoftirqd, kworkers, RCU), SERVER the
-# server's own and reaped children's CPU so far (0 without a server).
-# cat, not awk, opens the /proc files: a process may exit between the glob
-# and the read, and mawk stops at a file it cannot open.
+# cpu_snapshot: "BUSY IRQ STEAL KTHREADS SERVER" in clock ticks
+# (bench/cpusnap.sh) over BENCH_CPUS, and, when the server runs on its own
+# host, over SERVER_HOST_CPUS there too (the two summed: the check then
+# covers both machines).
 cpu_snapshot() {
-    { cat /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } |
-        awk -v cpus=" ${BENCH_CPUS[*]} " -v srv="${SRV_PID:-0}" '
-        $1 ~ /^cpu[0-9]+$/ {
-            if (index(cpus, " " substr($1, 4) " ")) {
-                busy += $2 + $3 + $4 + $7 + $8; irq += $7 + $8; steal += $9
-            }
-            next
-        }
-        $1 ~ /^[0-9]+$/ {
-            pid = $1
-            sub(/^.*\) /, "")
-            if (pid == srv) server += $12 + $13 + $14 + $15
-            else if (($2 == 2 || pid == 2) && index(cpus, " " $37 " ")) kthreads += $12 + $13
-        }
-        END { printf "%d %d %d %d %d\n", busy, irq, steal, kthreads, server }'
+    if [ -z "$SERVER_HOST" ]; then
+        "$ROOT/bench/cpusnap.sh" "${BENCH_CPUS[*]}" "${SRV_PID:-0}"
+        return
+    fi
+    {
+        "$ROOT/bench/cpusnap.sh" "${BENCH_CPUS[*]}" 0
+        on_server "$SROOT/bench/cpusnap.sh" "${SERVER_HOST_CPUS[*]}" "${SRV_PID:-0}"
+    } | awk '{ for (i = 1; i <= NF; i++) t[i] += $i }
+             END { printf "%d %d %d %d %d\n", t[1], t[2], t[3], t[4], t[5] }'
 }
 
 window_begin() {
@@ -270,11 +313,14 @@ window_row() {
     local row
     row=$(awk -v s0="$WIN_S0" -v s1="$WIN_S1" -v t0="${WIN_T0/,/.}" -v t1="${WIN_T1/,/.}" \
         -v srv="${1:-0}" -v cli="${2:-0}" -v tck="$CLK_TCK" -v ncli="$CLIENT_THREADS" \
-        -v share="$DISTURB_SHARE" -v bound="$CLIENT_BOUND_SHARE" -v ncpu="${#BENCH_CPUS[@]}" '
+        -v share="$DISTURB_SHARE" -v bound="$CLIENT_BOUND_SHARE" -v ncpu=$((${#BENCH_CPUS[@]} + ${#SERVER_HOST_CPUS[@]})) '
         BEGIN {
             split(s0, a, " "); split(s1, b, " ")
             wall = t1 - t0; if (wall <= 0) wall = 1e-6
-            net = (b[2] - a[2] + b[4] - a[4]) / tck
+            # A kernel thread that exits takes its whole CPU time out of the
+            # sum: the kernel threads never count as less than nothing.
+            kt = b[4] - a[4]; if (kt < 0) kt = 0
+            net = (b[2] - a[2] + kt) / tck
             server = srv - a[5] / tck; if (server < 0) server = 0
             others = (b[1] - a[1]) / tck - server - cli - net; if (others < 0) others = 0
             steal = (b[3] - a[3]) / tck
@@ -312,9 +358,35 @@ measure_again() {
 children_cpu() {
     times >"$TMPD/times"
     # shellcheck disable=SC2034  # read by the experiments that call it
-    CHILDREN_CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
-                                        split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
-                                    print s }' "$TMPD/times")
+    CHILDREN_CPU_S=$(times_cpu <"$TMPD/times")
+}
+
+# times_cpu: the children's user+sys seconds from bash's `times` on stdin.
+times_cpu() {
+    awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
+                   print s }'
+}
+
+# server_timed CMD...: runs CMD on the server's host (on_server) and sets
+# TIMED_CPU_S to the user+sys seconds it and its children used; its exit
+# status is CMD's. There, a bash around CMD reads its own `times`.
+# shellcheck disable=SC2034  # read by the experiments that call it
+TIMED_CPU_S=0
+server_timed() {
+    if [ -z "$SERVER_HOST" ]; then
+        children_cpu
+        local a=$CHILDREN_CPU_S rc=0
+        "$@" || rc=$?
+        children_cpu
+        TIMED_CPU_S=$(awk -v a="$a" -v b="$CHILDREN_CPU_S" 'BEGIN { print b - a }')
+        return "$rc"
+    fi
+    local times=$SROOT/stats/timed.times rc=0
+    # shellcheck disable=SC2016  # expanded by the remote bash
+    on_server bash -c '"$@"; rc=$?; times >"$0"; exit $rc' "$times" "$@" || rc=$?
+    # shellcheck disable=SC2034
+    TIMED_CPU_S=$(ssh_srv "cat ${times@Q}; rm -f ${times@Q}" </dev/null | times_cpu)
+    return "$rc"
 }
 
 # json_cpu FILE PATH: user+sys seconds at jq PATH (.client or .) of a JSON
@@ -328,19 +400,20 @@ json_cpu() {
 # per model x point x repeat. Latencies in microseconds; an empty field is a
 # phase the run did not have (no connection phase with -r 0). missed:
 # requests an open loop (-R) was due to send but could not (0 otherwise).
-# attempt: 1, or 2, 3... for a point measured again because the one before
+# ports_exhausted: connects that found no free local port (the client's
+# limit, not the server's: such a run is flagged). attempt: 1, or 2, 3... for a point measured again because the one before
 # was disturbed; then the WIN_COLUMNS of the interference check.
-RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,attempt,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn,missed
+RUN_COLUMNS=model,concurrency,size,requests_per_conn,repeat,attempt,connections_per_s,requests_per_s,mb_per_s,connect_p50_us,connect_p99_us,connection_p50_us,connection_p90_us,connection_p99_us,connection_p99_9_us,connection_max_us,request_p50_us,request_p90_us,request_p99_us,request_p99_9_us,request_max_us,errors,client_rc,server_rc,server_accepted,server_cpu_us_per_conn,missed,ports_exhausted
 
 # run_row MODEL CONC SIZE RPC REPEAT ATTEMPT CLIENT_RC SERVER_RC CLIENT_JSON
-# SERVER_JSON: prints the RUN_COLUMNS of one run up to missed (the caller
+# SERVER_JSON: prints the RUN_COLUMNS of one run up to ports_exhausted (the caller
 # appends the WIN_COLUMNS). A missing client JSON counts as one error.
 run_row() {
     local model=$1 conc=$2 size=$3 rpc=$4 repeat=$5 attempt=$6 crc=$7 src=$8 cjson=$9
     local sjson=${10} server='{}'
     [ -s "$sjson" ] && server=$(cat "$sjson")
     if [ ! -s "$cjson" ]; then
-        printf '%s,%s,%s,%s,%s,%s,,,,,,,,,,,,,,,,1,%s,%s,,,\n' \
+        printf '%s,%s,%s,%s,%s,%s,,,,,,,,,,,,,,,,1,%s,%s,,,,\n' \
             "$model" "$conc" "$size" "$rpc" "$repeat" "$attempt" "$crc" "$src"
         return
     fi
@@ -359,7 +432,8 @@ run_row() {
          .errors.total, $crc, $src, ($s.accepted // ""),
          (if ($s.accepted // 0) > 0
           then (($s.cpu_user_s + $s.cpu_sys_s) / $s.accepted * 1e6 * 100 | round / 100)
-          else "" end), (.totals.missed // "")] | @csv' "$cjson" | tr -d '"'
+          else "" end), (.totals.missed // ""),
+         (.errors.ports_exhausted // 0)] | @csv' "$cjson" | tr -d '"'
 }
 
 # append_row CSV HEADER ROW: appends ROW, writing HEADER first if CSV is new.
@@ -391,7 +465,7 @@ measure_point() {
     local exp=$1 model=$2 proto=$3 conc=$4 size=$5 rpc=$6 rep=$7 dur=$8
     shift 8
     local -a extra=("$@")
-    [ "$rpc" -ne 1 ] || extra+=(--source "$SOURCE_RANGE")
+    [ "$rpc" -ne 1 ] || extra+=("${SOURCE_ARGS[@]}")
     local header=$RUN_COLUMNS,$WIN_COLUMNS row attempt=1 base
     base=$RUN/raw/$exp-$model${POINT_TAG:+-$POINT_TAG}-c$conc-s$size-r$rpc-rep$rep
     [ -z "$POINT_COLS" ] || header+=,$POINT_COLS
@@ -510,10 +584,10 @@ stevens_round() {
         [ "$attempt" -eq 1 ] || prefix+=-a$attempt
         local -a cmd=("${PIN_CLIENT[@]}" "$BIN/client_load" -P size -q -t "$CLIENT_THREADS"
             -c "$STEVENS_CLIENTS" -n "$STEVENS_CONNECTIONS" -r 1 -s "$STEVENS_SIZE"
-            --source "$SOURCE_RANGE" --csv "$prefix.client.csv" "127.0.0.1:PORT")
+            "${SOURCE_ARGS[@]}" --csv "$prefix.client.csv" PORT)
         rm -f "$prefix.client.csv"
         server_start "$prefix" "$m" size "$@"
-        cmd[-1]=127.0.0.1:$PORT
+        cmd[-1]=$(target)
         children_cpu
         local cpu0=$CHILDREN_CPU_S
         window_begin

@@ -37,30 +37,59 @@ def load_section(path):
     return mod
 
 
-def machine_lines(m):
+def getter(m):
+    """g(*keys): the value at m[k1][k2]... as text, "-" when absent."""
     def g(*keys):
         v = m
         for k in keys:
             v = v.get(k) if isinstance(v, dict) else None
         return "-" if v is None else str(v)
+    return g
 
+
+def host_rows(m):
+    """The rows that describe one host (machine.json, or its server_machine)."""
+    g = getter(m)
     rows = [
         ("host", g("host")),
         ("CPU", f"{g('cpu', 'model')}, {g('cpu', 'cpus_online')} CPUs online "
                 f"({g('cpu', 'cpus_total')} in all)"),
         ("memory", f"{g('cpu', 'memory_kib')} KiB"),
         ("kernel", g("kernel")),
-        ("compiler", g("compiler", "cc")),
-        ("build flags", f"`{g('compiler', 'flags').strip()}`"),
         ("RLIMIT_NOFILE soft/hard",
          f"{g('limits', 'rlimit_nofile', 'soft')} / {g('limits', 'rlimit_nofile', 'hard')}"),
         ("RLIMIT_NPROC soft/hard",
          f"{g('limits', 'rlimit_nproc', 'soft')} / {g('limits', 'rlimit_nproc', 'hard')}"),
     ]
     rows += [(k, str(v)) for k, v in (m.get("sysctl") or {}).items()]
+    rows += [("transparent huge pages", g("transparent_hugepage")),
+             ("cpufreq governor", g("cpufreq_governor"))]
+    return rows
+
+
+def path_lines(m):
+    """Where the server ran and the path to it, when machine.json says (a
+    server on its own host, SERVER_HOST; the idle round trip)."""
+    path, out = m.get("path"), []
+    if m.get("server_machine"):
+        out += [f"**The server's host** (`SERVER_HOST={m.get('server_host')}`): the servers, "
+                "spawn_cost and the memory and CPU samplers ran there; client_load ran on "
+                "the machine above.", "", "| | |", "|---|---|"]
+        out += [f"| {k} | {v} |" for k, v in host_rows(m["server_machine"])] + [""]
+    if path:
+        out += [f"**Path**: {'loopback' if path.get('loopback') else 'a network (not loopback)'}"
+                f", idle round trip {num(path.get('idle_rtt_us'))} µs (median of a one-byte "
+                "echo on one connection).", ""]
+    return out
+
+
+def machine_lines(m):
+    g = getter(m)
+    rows = host_rows(m)
+    # The build, after the kernel it ran on.
+    rows[4:4] = [("compiler", g("compiler", "cc")),
+                 ("build flags", f"`{g('compiler', 'flags').strip()}`")]
     rows += [
-        ("transparent huge pages", g("transparent_hugepage")),
-        ("cpufreq governor", g("cpufreq_governor")),
         ("git commit", g("git", "commit") + (" (with uncommitted changes)"
                                              if (m.get("git") or {}).get("dirty") else "")),
         ("client_load / hyperfine / gnuplot",
@@ -68,6 +97,7 @@ def machine_lines(m):
     ]
     out = ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
     out += ["", f"From [machine.json](machine.json), recorded at {g('date')}.", ""]
+    out += path_lines(m)
     if "-fsanitize" in g("compiler", "flags"):
         out += ["**Warning: the programs were built with a sanitizer** (see the "
                 "build flags): these are not the numbers of a normal build.", ""]

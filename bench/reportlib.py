@@ -170,6 +170,10 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
         text += (f" Caution: client-bound: in {bound} of these runs client_load used "
                  f"≥ {num(100 * ctx.bound_share)} % of its CPU, so the point measures "
                  "the client as much as the server.")
+    ports = sum(int(r.get("ports_exhausted") or 0) > 0 for rs in use.values() for r in rs)
+    if ports:
+        text += (f" Caution: in {ports} of these runs client_load ran out of local ports "
+                 "(ports_exhausted): that is the client's limit, not the server's.")
     bad = [f"{server(m)} {k}" for m in MODELS
            if (k := sum(flagged(r) for r in use[m] if "errors" in r))]
     if bad:

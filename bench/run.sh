@@ -8,7 +8,9 @@
 #                                   the table also goes to B/compare.md and .csv
 #
 # Environment: EXPERIMENTS=1,3 runs only those experiments; RESULTS_DIR
-# (default results/) is where run folders go. Every experiment is a set of
+# (default results/) is where run folders go; SERVER_HOST=DEST runs the
+# servers on another host over ssh (SERVER_ADDR, SSH_CONFIG, CLIENT_SOURCES:
+# bench/remote.sh). Every experiment is a set of
 # files sharing its number: bench/exp/NN-name.sh (its steps and data),
 # bench/plots/NN-*.gp (its figures), bench/sections/NN-name.py (its section of
 # report.md). See bench/README.md.
@@ -29,6 +31,7 @@ usage() {
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     server_kill
+    remote_cleanup
     [ -z "$TMPD" ] || rm -rf "$TMPD"
 }
 
@@ -228,12 +231,22 @@ measure() {
     local -a exps
     mapfile -t exps < <(experiments)
     [ "${#exps[@]}" -gt 0 ] || die "EXPERIMENTS=${EXPERIMENTS:-} matches no bench/exp/NN-*.sh"
+    remote_setup
     pin_setup
     busy_before
+    path_setup
+    ports_setup
     new_run_dir
     { profile_as_run "$conf"; printf 'PROFILE=%s\nRUN_EXPERIMENTS="%s"\n' "$profile" "${exps[*]}"; } \
         >"$RUN/profile.conf"
-    PROFILE=$profile "$ROOT/bench/machine.sh" >"$RUN/machine.json"
+    local facts=
+    if [ -n "$SERVER_HOST" ]; then
+        facts=$TMPD/server.facts
+        # shellcheck disable=SC2153  # SROOT: bench/remote.sh
+        on_server "$SROOT/bench/machine.sh" --facts >"$facts" ||
+            die "SERVER_HOST=$SERVER_HOST: machine.sh --facts failed there"
+    fi
+    PROFILE=$profile SERVER_FACTS=$facts "$ROOT/bench/machine.sh" >"$RUN/machine.json"
     echo "bench: profile $profile, experiments ${exps[*]}, into ${RUN#"$ROOT"/}" >&2
     load_experiments "${exps[@]}"
     run_plan "${exps[@]}"

@@ -82,7 +82,7 @@ main() {
     for f in tests/integration/*.bats; do
         case " ${per_server[*]} tests/integration/pool.bats " in *" $f "*) continue ;; esac
         if [ -n "${VALGRIND:-}" ]; then
-            case $f in */bench.bats | */bench_tools.bats) continue ;; esac
+            case $f in */bench.bats | */bench_tools.bats | */remote.bats) continue ;; esac
         fi
         run_bats "${f##*/}" "$f"
     done

@@ -37,20 +37,16 @@ exp06_step() {
 }
 
 exp06_primitive() {
-    local raw=$RUN/raw/06-spawn.spawn_cost attempt=1 cpu0 cpu1
+    local raw=$RUN/raw/06-spawn.spawn_cost attempt=1
     [ -x "$BIN/spawn_cost" ] || die "no $BIN/spawn_cost: build first (make all)"
     while :; do
-        children_cpu
-        cpu0=$CHILDREN_CPU_S
         window_begin
-        "${PIN_SERVER[@]}" "$BIN/spawn_cost" -n "$SPAWN_CALLS" -r "$SPAWN_ROUNDS" \
-            -b "${SPAWN_BALLAST// /,}" >"$raw.csv" 2>"$raw.err" ||
+        server_timed "${PIN_SERVER[@]}" "$SROOT/bin/spawn_cost" -n "$SPAWN_CALLS" \
+            -r "$SPAWN_ROUNDS" -b "${SPAWN_BALLAST// /,}" >"$raw.csv" 2>"$raw.err" ||
             die "spawn_cost failed: see ${raw#"$ROOT"/}.err"
         window_end
-        children_cpu
-        cpu1=$CHILDREN_CPU_S
         # spawn_cost is the one program measured: its CPU stands for the server's.
-        window_row "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" 0
+        window_row "$TIMED_CPU_S" 0
         # The primitive column is the model: fork -> fork_server's, thread -> thread_server's.
         awk -F, -v OFS=, -v a="$attempt" -v d="$WIN_DISTURBED" -v csv="$RUN/data/06-spawn-rounds.csv" '
             NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i
@@ -81,7 +77,7 @@ exp06_server() {
     local prefix=$RUN/raw/06-spawn-$m
     server_start "$prefix" "$m" size
     run_client "$prefix" size -c "$STEVENS_CLIENTS" -n "$SPAWN_STEVENS_CONNECTIONS" -r 1 \
-        -s "$STEVENS_SIZE" --source "$SOURCE_RANGE"
+        -s "$STEVENS_SIZE" "${SOURCE_ARGS[@]}"
     server_stop
     local server='{}' flagged=0 errors=1
     [ -s "$prefix.server.json" ] && server=$(cat "$prefix.server.json")

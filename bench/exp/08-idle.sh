@@ -26,19 +26,37 @@ exp08_stop_hold() {
 }
 CLEANUP_HOOKS+=(exp08_stop_hold)
 
-# exp08_bound: the largest K this machine allows: tcpcheck and thread_server
+# exp08_limits_of: the limits of the server's machine, one "name,value" line
+# each (a shell there reads them: they are what a server started the same
+# way gets), then this machine's descriptor limit (tcpcheck's).
+exp08_limits_of() {
+    # shellcheck disable=SC2016  # expanded by the server's shell
+    on_server bash -c 'echo "RLIMIT_NOFILE soft,$(ulimit -Sn)"; echo "RLIMIT_NPROC soft,$(ulimit -Su)"
+        echo "kernel.pid_max,$(cat /proc/sys/kernel/pid_max)"
+        echo "kernel.threads-max,$(cat /proc/sys/kernel/threads-max)"
+        echo "tasks,$(ps -e --no-headers | wc -l)"'
+    echo "client RLIMIT_NOFILE soft,$(ulimit -Sn)"
+}
+
+# exp08_bound: the largest K the machines allow: tcpcheck and thread_server
 # need a descriptor per connection (RLIMIT_NOFILE), and every child or thread
 # is a task (pid_max, threads-max, RLIMIT_NPROC); 64 spare of each. Memory
 # too: K fork_server children at IDLE_KIB_PER_CONN each within a quarter of
 # MemAvailable.
 exp08_bound() {
-    local nofile nproc pidmax thrmax
-    nofile=$(ulimit -Sn) nproc=$(ulimit -Su)
-    pidmax=$(cat /proc/sys/kernel/pid_max) thrmax=$(cat /proc/sys/kernel/threads-max)
-    [ "$nofile" != unlimited ] || nofile=1048576
-    [ "$nproc" != unlimited ] || nproc=4194304
-    printf '%s\n' "$((nofile - 64))" "$((nproc - 64 - $(ps -e --no-headers | wc -l)))" \
-        "$((pidmax - 64))" "$((thrmax - 64))" "$(exp08_mem_bound)" | sort -n | head -n 1
+    local limits bound
+    limits=$(exp08_limits_of)
+    bound=$(awk -F, -v mem="$(exp08_mem_bound)" '
+        NF != 2 || $2 !~ /^([0-9]+|unlimited)$/ { next }
+        { v = ($2 == "unlimited") ? 4194304 : $2 }
+        $1 == "tasks" { tasks = v; next }
+        $1 == "RLIMIT_NPROC soft" { nproc = v; next }
+        { k = v - 64; if (min == "" || k < min) min = k }
+        END { k = nproc - 64 - tasks; if (k < min) min = k
+              if (mem < min) min = mem; print min }' <<<"$limits")
+    [ "$bound" -gt 0 ] 2>/dev/null ||
+        die "experiment 8: the limits allow no idle connection (${limits//$'\n'/; }; a quarter of MemAvailable: $(exp08_mem_bound) connections)"
+    echo "$bound"
 }
 
 # exp08_mem_bound: the K whose fork_server children fit in a quarter of
@@ -110,10 +128,7 @@ exp08_limits() {
         die "no $BIN/tests/tcpcheck (experiment 8 holds connections with it): make bin/tests/tcpcheck"
     {
         echo "limit,value"
-        echo "RLIMIT_NOFILE soft,$(ulimit -Sn)"
-        echo "RLIMIT_NPROC soft,$(ulimit -Su)"
-        echo "kernel.pid_max,$(cat /proc/sys/kernel/pid_max)"
-        echo "kernel.threads-max,$(cat /proc/sys/kernel/threads-max)"
+        exp08_limits_of | grep -v '^tasks,'
         echo "MemAvailable/4 at $IDLE_KIB_PER_CONN KiB per connection,$(exp08_mem_bound)"
         echo "largest K allowed,$(exp08_bound)"
     } >"$RUN/data/08-idle-limits.csv"
@@ -123,9 +138,12 @@ exp08_limits() {
 # children, or thread_server's threads.
 exp08_tasks() {
     if [ "$1" = fork ]; then
-        cat /proc/"$SRV_PID"/task/*/children 2>/dev/null | wc -w
+        # shellcheck disable=SC2016  # expanded by the server's shell
+        on_server sh -c 'cat /proc/"$1"/task/*/children 2>/dev/null | wc -w' _ "$SRV_PID"
     else
-        awk '$1 == "Threads:" { print $2 }' /proc/"$SRV_PID"/status 2>/dev/null || echo 0
+        # shellcheck disable=SC2016  # an awk program
+        on_server awk '$1 == "Threads:" { print $2 }' /proc/"$SRV_PID"/status 2>/dev/null ||
+            echo 0
     fi
 }
 
@@ -136,7 +154,8 @@ exp08_hold() {
     local k=$1 prefix=$2 fin=$TMPD/hold.in fout=$TMPD/hold.out line hold_out
     rm -f "$fin" "$fout"
     mkfifo "$fin" "$fout"
-    "${PIN_CLIENT[@]}" "$BIN/tests/tcpcheck" hold "$PORT" "$k" <"$fin" >"$fout" \
+    TCPCHECK_HOST=$TARGET "${PIN_CLIENT[@]}" "$BIN/tests/tcpcheck" hold "$PORT" "$k" \
+        <"$fin" >"$fout" \
         2>"$prefix.hold.err" &
     HOLD_PID=$!
     exec {HOLD_IN}>"$fin" {hold_out}<"$fout"
@@ -168,7 +187,7 @@ exp08_point() {
     local -a args=(--max-conns $((k + 64)))
     [ "$stack" = default ] || args+=(--stack-size "$stack")
     server_start "$prefix" "$m" echo "${args[@]}"
-    "$ROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-before.json"
+    on_server "$SROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-before.json"
     base=$(exp08_tasks "$m")
     exp08_hold "$k" "$prefix" || held_ok=0
     # Poll the server's task count (a /proc read every 20 ms) until it serves
@@ -182,7 +201,7 @@ exp08_point() {
     # A task that is not a connection's (a sanitizer runtime's thread) may
     # start meanwhile: no more than K can be connections.
     [ "$reached" -le "$k" ] || reached=$k
-    "$ROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-held.json"
+    on_server "$SROOT/bench/memsample.sh" "$SRV_PID" >"$prefix.mem-held.json"
     if [ "$held_ok" = 1 ]; then exp08_release; else exp08_release kill; fi
     server_stop
     exp08_row "$m" "$variant" "$stack" "$k" "$rep" "$reached" "$prefix"

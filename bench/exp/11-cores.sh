@@ -12,6 +12,7 @@
 
 # exp11_splits: "K SERVER_LIST CLIENT_LIST SHARED" lines, one per point.
 exp11_splits() {
+    [ -z "$SERVER_HOST" ] || { exp11_remote_splits; return; }
     local -a cpus
     mapfile -t cpus < <(cpu_list)
     local n=${#cpus[@]} k=1
@@ -26,6 +27,19 @@ exp11_splits() {
     if [ "$n" -lt 4 ]; then
         echo "2 $(IFS=,; echo "${cpus[*]:0:2}") $(IFS=,; echo "${cpus[*]:0:2}") 1"
     fi
+}
+
+# exp11_remote_splits: with the server on its own host, 1, 2, 4, ... of its
+# CPUs, and all of this machine's for the client.
+exp11_remote_splits() {
+    local -a theirs
+    mapfile -t theirs < <(remote_cpu_list)
+    local k=1 c
+    c=$(cpu_list | paste -sd,)
+    while [ "$k" -le "${#theirs[@]}" ]; do
+        echo "$k $(IFS=,; echo "${theirs[*]:0:k}") $c 0"
+        k=$((k * 2))
+    done
 }
 
 exp11_plan() {
@@ -48,13 +62,18 @@ exp11_step() {
     [ "$k" = "$last" ] || metric=
     local -a saved_server=("${PIN_SERVER[@]}") saved_client=("${PIN_CLIENT[@]}")
     local saved_threads=$CLIENT_THREADS
-    local -a saved_cpus=("${BENCH_CPUS[@]}")
+    local -a saved_cpus=("${BENCH_CPUS[@]}") saved_host_cpus=("${SERVER_HOST_CPUS[@]}")
     if command -v taskset >/dev/null; then
         PIN_SERVER=(taskset -c "$s")
         PIN_CLIENT=(taskset -c "$c")
     fi
     CLIENT_THREADS=$(expand_cpus "$c" | wc -l)
-    mapfile -t BENCH_CPUS < <({ expand_cpus "$s"; expand_cpus "$c"; } | sort -nu)
+    if [ -n "$SERVER_HOST" ]; then
+        mapfile -t BENCH_CPUS < <(expand_cpus "$c")
+        mapfile -t SERVER_HOST_CPUS < <(expand_cpus "$s")
+    else
+        mapfile -t BENCH_CPUS < <({ expand_cpus "$s"; expand_cpus "$c"; } | sort -nu)
+    fi
     POINT_TAG=$w-cpus$k$([ "$shared" = 0 ] || echo shared)
     POINT_COLS=workload,server_cpus,server_cpu_list,client_cpu_list,shared
     POINT_VALS=$w,$k,${s//,/ },${c//,/ },$shared
@@ -62,6 +81,7 @@ exp11_step() {
         "$DURATION" "$REPEATS" "$metric"
     PIN_SERVER=("${saved_server[@]}") PIN_CLIENT=("${saved_client[@]}")
     CLIENT_THREADS=$saved_threads BENCH_CPUS=("${saved_cpus[@]}")
+    SERVER_HOST_CPUS=("${saved_host_cpus[@]}")
 }
 
 exp11_finish() {
