@@ -50,6 +50,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "worker.h"
 
 /* ---- intrusive lists: a slot is on at most one at a time --------------- */

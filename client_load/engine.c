@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "worker.h"
 
 struct engine {
@@ -29,13 +30,6 @@ struct engine {
     long nworkers;              /* created (and started) */
     struct worker **workers;
 };
-
-int64_t clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static const char *const phase_names[PHASE_COUNT] = {
     "connect", "first_byte", "request", "connection",
@@ -111,7 +105,7 @@ static int wait_events(struct worker *w, struct epoll_event *ev, int max,
     int64_t d = until - clock_ns();
     if (d < 0)
         d = 0;
-    struct timespec ts = {d / 1000000000LL, d % 1000000000LL};
+    struct timespec ts = clock_span(d);
     int n = epoll_pwait2(w->ep, ev, max, &ts, NULL);
     if (n < 0 && errno == ENOSYS)   /* before Linux 5.11: ms, rounded up */
         n = epoll_wait(w->ep, ev, max, (int)((d + 999999) / 1000000));

@@ -100,11 +100,6 @@ struct worker {
     alignas(64) char rbuf[WIRE_CHUNK];
 };
 
-/* ---- engine.c ------------------------------------------------------------ */
-
-/* CLOCK_MONOTONIC in ns (vDSO: no system call). */
-int64_t clock_ns(void);
-
 /* ---- conn.c -------------------------------------------------------------- */
 
 /* Empties w's lists; before the first conn_ call. */
