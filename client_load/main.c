@@ -23,6 +23,7 @@
 #include "config.h"
 #include "engine.h"
 #include "report.h"
+#include "run_stats.h"
 #include "sock.h"
 
 #define PROG "client_load"
@@ -240,7 +241,7 @@ static int verdict(const struct run_stats *st)
         return 0;
     if (errs > 0)
         fprintf(stderr, PROG ": every request failed (%" PRIu64 " errors, "
-                "most %s): %s\n", errs, engine_err_name(worst),
+                "most %s): %s\n", errs, stats_err_name(worst),
                 st->first_error[worst]);
     else
         fprintf(stderr, PROG ": no request completed in %.2fs\n",
