@@ -92,6 +92,7 @@ $(UNIT_BIN): bin/tests/%: build/tests/unit/%.o $(LIB)
 	$(LINK)
 # A unit test of a client_load module links that module too.
 bin/tests/test_hist: build/client_load/hist.o
+bin/tests/test_schedule: build/client_load/schedule.o
 $(HELPER_BIN): bin/tests/%: build/tests/helpers/%.o $(LIB)
 	$(LINK)
 $(BENCH_BIN): bin/%: build/bench/%.o $(LIB)
