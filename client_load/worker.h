@@ -1,7 +1,7 @@
 /* worker.h: the data engine.c (the threads) and conn.c (the connections)
- * share: a worker and its connection slots. Types only: engine.c sets a
- * worker up and runs its loop, conn.c (conn.h) drives the slots. Nothing
- * outside those two includes it. */
+ * share: a worker and its connection slots. No functions: engine.c sets a
+ * worker up and runs its loop, conn.c drives the slots (conn.h). Nothing
+ * but those two and conn.h includes it. */
 #ifndef CLIENT_WORKER_H
 #define CLIENT_WORKER_H
 
