@@ -65,9 +65,15 @@ build/%.o: %.c build/flags
 	$(if $(Q),@echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIB): $(COMMON_OBJ)
+# The library is rebuilt when its list of members changes too: a source that
+# left common/ must not linger in it.
+build/lib-members: FORCE
+	@mkdir -p build
+	@echo '$(COMMON_OBJ)' | cmp -s - $@ || echo '$(COMMON_OBJ)' > $@
+
+$(LIB): $(COMMON_OBJ) build/lib-members
 	$(if $(Q),@echo '  AR      $@')
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(COMMON_OBJ)
 
 define LINK
 	@mkdir -p $(@D)
@@ -84,6 +90,9 @@ bin/client_load: $(CLIENT_OBJ) $(LIB)
 $(UNIT_BIN): EXTRA_LIBS := -lcmocka
 $(UNIT_BIN): bin/tests/%: build/tests/unit/%.o $(LIB)
 	$(LINK)
+# A unit test of a client_load module links that module too.
+bin/tests/test_hist: build/client_load/hist.o
+bin/tests/test_schedule: build/client_load/schedule.o
 $(HELPER_BIN): bin/tests/%: build/tests/helpers/%.o $(LIB)
 	$(LINK)
 $(BENCH_BIN): bin/%: build/bench/%.o $(LIB)

@@ -19,18 +19,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #define MAX_SIZES 16
 #define MAX_ROUNDS 1000
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *nothing(void *arg)
 {
@@ -40,7 +34,7 @@ static void *nothing(void *arg)
 /* One round: the mean wall time of one call, in us, or -1 on failure. */
 static double round_fork(long calls)
 {
-    double t0 = now_s();
+    double t0 = clock_s();
     for (long i = 0; i < calls; i++) {
         pid_t pid = fork();
         if (pid < 0)
@@ -52,19 +46,19 @@ static double round_fork(long calls)
             if (errno != EINTR)
                 return -1;
     }
-    return (now_s() - t0) / (double)calls * 1e6;
+    return (clock_s() - t0) / (double)calls * 1e6;
 }
 
 static double round_thread(long calls)
 {
-    double t0 = now_s();
+    double t0 = clock_s();
     for (long i = 0; i < calls; i++) {
         pthread_t t;
         if (pthread_create(&t, NULL, nothing, NULL) != 0)
             return -1;
         pthread_join(t, NULL);
     }
-    return (now_s() - t0) / (double)calls * 1e6;
+    return (clock_s() - t0) / (double)calls * 1e6;
 }
 
 /* Grows the touched ballast to mib MiB (sizes come in ascending order). */

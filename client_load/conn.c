@@ -41,7 +41,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,41 +49,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "conn.h"
+#include "list.h"
+#include "schedule.h"
 #include "worker.h"
 
-/* ---- intrusive lists: a slot is on at most one at a time --------------- */
+/* ---- the worker's lists: a slot is on at most one at a time ------------- */
 
-static void list_init(struct link *l)
+/* The first slot on a non-empty list. */
+static struct conn *first_conn(const struct link *l)
 {
-    l->prev = l->next = l;
-}
-
-static bool list_empty(const struct link *l)
-{
-    return l->next == l;
-}
-
-static void list_remove(struct link *n)
-{
-    if (n->next == NULL)
-        return;
-    n->prev->next = n->next;
-    n->next->prev = n->prev;
-    n->next = n->prev = NULL;
-}
-
-static void list_append(struct link *l, struct link *n)
-{
-    list_remove(n);
-    n->prev = l->prev;
-    n->next = l;
-    l->prev->next = n;
-    l->prev = n;
-}
-
-static struct conn *list_first(const struct link *l)
-{
-    return (struct conn *)l->next;      /* link is conn's first member */
+    return (struct conn *)list_first(l);    /* link is conn's first member */
 }
 
 void conn_lists_init(struct worker *w)
@@ -103,19 +79,12 @@ static bool can_issue(const struct worker *w)
 
 static bool open_loop(const struct worker *w)
 {
-    return w->interval_ns > 0;
+    return schedule_open(&w->sched);
 }
 
 static bool recording(const struct worker *w, int64_t t)
 {
     return t >= w->warmup_end;
-}
-
-static void advance_due(struct worker *w)
-{
-    w->due_k++;
-    w->next_due = w->t0 + (int64_t)(((double)w->due_k + w->phase) *
-                                    w->interval_ns);
 }
 
 /* Whether the attempt in c is recorded: its request's, or its connection's. */
@@ -617,7 +586,7 @@ void conn_event(struct worker *w, struct conn *c, uint32_t ev)
 static void expire(struct worker *w, int64_t now)
 {
     while (!list_empty(&w->timeouts)) {
-        struct conn *c = list_first(&w->timeouts);
+        struct conn *c = first_conn(&w->timeouts);
         if (c->deadline > now)
             return;
         if (c->state == C_BUSY && c->reply_done) {
@@ -649,13 +618,9 @@ static void unpark(struct worker *w, int64_t now)
 {
     struct link batch;
     /* Take the whole list first: a retry that fails at once parks again. */
-    batch.next = w->parked.next;
-    batch.prev = w->parked.prev;
-    batch.next->prev = &batch;
-    batch.prev->next = &batch;
-    list_init(&w->parked);
+    list_take(&batch, &w->parked);
     while (!list_empty(&batch)) {
-        struct conn *c = list_first(&batch);
+        struct conn *c = first_conn(&batch);
         list_remove(&c->link);
         conn_next_closed(w, c, now);
     }
@@ -663,18 +628,19 @@ static void unpark(struct worker *w, int64_t now)
 
 static void dispatch(struct worker *w, int64_t now)
 {
-    while (w->next_due <= now && can_issue(w) && !list_empty(&w->idle)) {
-        struct conn *c = list_first(&w->idle);
+    while (w->sched.next_due <= now && can_issue(w) &&
+           !list_empty(&w->idle)) {
+        struct conn *c = first_conn(&w->idle);
         list_remove(&c->link);
-        take_request(w, c, w->next_due);
-        advance_due(w);
+        take_request(w, c, w->sched.next_due);
+        schedule_advance(&w->sched);
         if (c->state == C_OPEN)
             req_begin(w, c, now);
         else
             conn_start(w, c, now);
     }
     while (!can_issue(w) && !list_empty(&w->idle)) {
-        struct conn *c = list_first(&w->idle);
+        struct conn *c = first_conn(&w->idle);
         close_normal(w, c, now, false);
         slot_done(w, c);
     }
@@ -692,31 +658,20 @@ void conn_tick(struct worker *w, int64_t now)
 int64_t conn_next_wake(const struct worker *w)
 {
     int64_t t = w->end;
-    if (!list_empty(&w->timeouts) && list_first(&w->timeouts)->deadline < t)
-        t = list_first(&w->timeouts)->deadline;
+    if (!list_empty(&w->timeouts) && first_conn(&w->timeouts)->deadline < t)
+        t = first_conn(&w->timeouts)->deadline;
     if (!list_empty(&w->parked) && w->retry_at < t)
         t = w->retry_at;
     if (open_loop(w) && !list_empty(&w->idle) && can_issue(w) &&
-        w->next_due < t)
-        t = w->next_due;
+        w->sched.next_due < t)
+        t = w->sched.next_due;
     return t;
 }
 
 uint64_t conn_count_missed(struct worker *w, int64_t stop)
 {
-    /* Arithmetic, not a walk: a stalled server at a high rate leaves
-     * millions of intended starts behind. Index k is due at
-     * t0 + (k + phase) * interval; count the k in [due_k, stop) that are
-     * due after the warmup. */
-    if (!open_loop(w) || w->next_due >= stop)
-        return 0;
-    double warm = ceil((double)(w->warmup_end - w->t0) / w->interval_ns -
-                       w->phase);
-    double end = ceil((double)(stop - w->t0) / w->interval_ns - w->phase);
-    double from = fmax((double)w->due_k, warm);
-    if (end <= from)
-        return 0;
-    uint64_t missed = (uint64_t)(end - from);
+    /* The requests still to come that were due after the warmup. */
+    uint64_t missed = schedule_count(&w->sched, w->warmup_end, stop);
     if (w->quota) {
         uint64_t left = w->quota > w->issued ? w->quota - w->issued : 0;
         if (missed > left)

@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "conn.h"
+#include "engine.h"
 #include "worker.h"
 
 struct engine {
@@ -29,72 +32,6 @@ struct engine {
     long nworkers;              /* created (and started) */
     struct worker **workers;
 };
-
-int64_t clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static const char *const phase_names[PHASE_COUNT] = {
-    "connect", "first_byte", "request", "connection",
-};
-static const char *const err_names[ERR_COUNT] = {
-    "connect", "read", "write", "timeout", "protocol", "ports_exhausted",
-    "closed",
-};
-
-const char *engine_phase_name(enum phase p)
-{
-    return (unsigned)p < PHASE_COUNT ? phase_names[p] : "unknown";
-}
-
-const char *engine_err_name(enum err_kind k)
-{
-    return (unsigned)k < ERR_COUNT ? err_names[k] : "unknown";
-}
-
-int stats_init(struct run_stats *s)
-{
-    memset(s, 0, sizeof *s);
-    for (int p = 0; p < PHASE_COUNT; p++)
-        if (hist_init(&s->lat[p]) != 0) {
-            stats_free(s);
-            return ENOMEM;
-        }
-    return 0;
-}
-
-void stats_free(struct run_stats *s)
-{
-    for (int p = 0; p < PHASE_COUNT; p++) {
-        hist_close(s->lat[p]);
-        s->lat[p] = NULL;
-    }
-}
-
-void stats_merge(struct run_stats *dst, const struct run_stats *src)
-{
-    for (int p = 0; p < PHASE_COUNT; p++)
-        hist_merge(dst->lat[p], src->lat[p]);
-    dst->requests += src->requests;
-    dst->connections += src->connections;
-    dst->bytes_sent += src->bytes_sent;
-    dst->bytes_received += src->bytes_received;
-    for (int k = 0; k < ERR_COUNT; k++) {
-        dst->errors[k] += src->errors[k];
-        if (dst->first_error[k][0] == '\0')
-            memcpy(dst->first_error[k], src->first_error[k],
-                   sizeof dst->first_error[k]);
-    }
-    dst->unfinished += src->unfinished;
-    dst->missed += src->missed;
-    dst->peer_closed += src->peer_closed;
-    dst->kept_open += src->kept_open;
-    if (src->elapsed_s > dst->elapsed_s)
-        dst->elapsed_s = src->elapsed_s;
-}
 
 /* The k-th of n equal shares of total: the first total % n get one more. */
 static uint64_t share(uint64_t total, long n, long k)
@@ -111,7 +48,7 @@ static int wait_events(struct worker *w, struct epoll_event *ev, int max,
     int64_t d = until - clock_ns();
     if (d < 0)
         d = 0;
-    struct timespec ts = {d / 1000000000LL, d % 1000000000LL};
+    struct timespec ts = clock_span(d);
     int n = epoll_pwait2(w->ep, ev, max, &ts, NULL);
     if (n < 0 && errno == ENOSYS)   /* before Linux 5.11: ms, rounded up */
         n = epoll_wait(w->ep, ev, max, (int)((d + 999999) / 1000000));
@@ -125,8 +62,7 @@ static void worker_finish(struct worker *w)
                       ? (double)(stop - w->warmup_end) / 1e9 : 0.0;
     for (long i = 0; i < w->nconns; i++)
         conn_finish(w, &w->conns[i]);
-    if (w->interval_ns > 0)
-        w->st.missed = conn_count_missed(w, stop);
+    w->st.missed = conn_count_missed(w, stop);
 }
 
 static void worker_loop(struct worker *w)
@@ -166,7 +102,7 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     uint64_t one = 1;
     /* Open loop: wake at the intended instants, not up to 50 us late. */
-    if (w->interval_ns > 0)
+    if (schedule_open(&w->sched))
         prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     worker_loop(w);
     if (write(w->done_fd, &one, sizeof one) < 0) {
@@ -218,20 +154,13 @@ static struct worker *worker_new(struct engine *e, long k, int64_t t0,
     for (long i = 0; i < w->nconns; i++)
         w->conns[i].fd = -1;
     w->active = w->nconns;
-    w->t0 = t0;
     w->warmup_end = t0 + (int64_t)llround(cfg->warmup_s * 1e9);
     w->end = cfg->duration_s > 0
              ? w->warmup_end + (int64_t)llround(cfg->duration_s * 1e9)
              : INT64_MAX;
     w->timeout_ns = (int64_t)llround(cfg->timeout_s * 1e9);
     w->quota = cfg->requests ? share(cfg->requests, cfg->threads, k) : 0;
-    if (cfg->rate > 0) {
-        /* Each worker runs its share at even intervals, offset so that the
-         * merged stream is evenly spaced too. */
-        w->interval_ns = 1e9 * (double)cfg->threads / cfg->rate;
-        w->phase = (double)k / (double)cfg->threads;
-        w->next_due = t0 + (int64_t)(w->phase * w->interval_ns);
-    }
+    schedule_init(&w->sched, t0, cfg->rate, cfg->threads, k);
     if (cfg->source_first) {
         w->src_count = cfg->source_last - cfg->source_first + 1;
         w->src_next = (uint32_t)k % w->src_count;

@@ -19,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "engine.h"
 #include "report.h"
+#include "run_stats.h"
 #include "sock.h"
 
 #define PROG "client_load"
@@ -41,13 +43,6 @@ static long cpu_count(void)
         return CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? n : 1;
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Raises the soft descriptor limit to fit -c connections and a margin. */
@@ -130,7 +125,7 @@ static void progress(const struct engine *e, int64_t t0, uint64_t *last_req,
                      int64_t *last_t)
 {
     uint64_t req, errs;
-    int64_t t = now_ns();
+    int64_t t = clock_ns();
     double elapsed = (double)(t - t0) / 1e9;
     engine_progress(e, &req, &errs);
     double rps = (double)(req - *last_req) * 1e9 / (double)(t - *last_t);
@@ -154,13 +149,13 @@ static int wait_run(struct engine *e, int sig_fd)
     };
     bool show = !cfg.quiet && isatty(STDERR_FILENO) &&
                 (cfg.duration_s == 0 || cfg.warmup_s + cfg.duration_s > 3);
-    int64_t t0 = now_ns(), next = t0 + 1000000000LL, last_t = t0;
+    int64_t t0 = clock_ns(), next = t0 + 1000000000LL, last_t = t0;
     uint64_t last_req = 0, finished = 0;
     int signals = 0;
     while (finished < (uint64_t)cfg.threads) {
         int timeout = -1;
         if (show)
-            timeout = next > now_ns() ? (int)((next - now_ns()) / 1000000) + 1
+            timeout = next > clock_ns() ? (int)((next - clock_ns()) / 1000000) + 1
                                       : 0;
         int n = poll(pfd, sig_fd >= 0 ? 2 : 1, timeout);
         if (n < 0 && errno != EINTR)
@@ -177,8 +172,8 @@ static int wait_run(struct engine *e, int sig_fd)
             engine_stop(e);
         }
         /* Runs shown only from 3 s on: -n runs of unknown length too. */
-        if (show && now_ns() >= next) {
-            if (now_ns() - t0 > 3000000000LL || cfg.duration_s > 0)
+        if (show && clock_ns() >= next) {
+            if (clock_ns() - t0 > 3000000000LL || cfg.duration_s > 0)
                 progress(e, t0, &last_req, &last_t);
             next += 1000000000LL;
         }
@@ -246,7 +241,7 @@ static int verdict(const struct run_stats *st)
         return 0;
     if (errs > 0)
         fprintf(stderr, PROG ": every request failed (%" PRIu64 " errors, "
-                "most %s): %s\n", errs, engine_err_name(worst),
+                "most %s): %s\n", errs, stats_err_name(worst),
                 st->first_error[worst]);
     else
         fprintf(stderr, PROG ": no request completed in %.2fs\n",

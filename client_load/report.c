@@ -79,7 +79,7 @@ static void summary_latency(FILE *out, const struct run_stats *st)
         const struct hist *h = st->lat[p];
         if (hist_count(h) == 0)
             continue;
-        fprintf(out, "    %-9s", engine_phase_name(p));
+        fprintf(out, "    %-9s", stats_phase_name(p));
         for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
             fprintf(out, " %9s", fmt_time(hist_percentile(h, cols[i]), b,
                                           sizeof b));
@@ -112,7 +112,7 @@ static void summary_errors(FILE *out, const struct run_stats *st)
     for (int k = 0; k < ERR_COUNT; k++)
         if (st->errors[k])
             fprintf(out, "  %-16s %10" PRIu64 "  first: %s\n",
-                    engine_err_name(k), st->errors[k], st->first_error[k]);
+                    stats_err_name(k), st->errors[k], st->first_error[k]);
 
 }
 
@@ -226,7 +226,7 @@ static void json_errors(FILE *out, const struct run_stats *st)
 {
     fprintf(out, "  \"errors\": {\n");
     for (int k = 0; k < ERR_COUNT; k++)
-        fprintf(out, "    \"%s\": %" PRIu64 ",\n", engine_err_name(k),
+        fprintf(out, "    \"%s\": %" PRIu64 ",\n", stats_err_name(k),
                 st->errors[k]);
     fprintf(out, "    \"total\": %" PRIu64 ",\n    \"first\": {",
             total_errors(st));
@@ -234,7 +234,7 @@ static void json_errors(FILE *out, const struct run_stats *st)
     for (int k = 0; k < ERR_COUNT; k++) {
         if (st->errors[k] == 0)
             continue;
-        fprintf(out, "%s\n      \"%s\": ", sep, engine_err_name(k));
+        fprintf(out, "%s\n      \"%s\": ", sep, stats_err_name(k));
         json_str(out, st->first_error[k]);
         sep = ",";
     }
@@ -289,7 +289,7 @@ void report_json(FILE *out, const struct report *r)
     json_self(out);
     fprintf(out, "  \"latency_us\": {");
     for (int p = 0; p < PHASE_COUNT; p++) {
-        fprintf(out, "%s\n    \"%s\": ", p ? "," : "", engine_phase_name(p));
+        fprintf(out, "%s\n    \"%s\": ", p ? "," : "", stats_phase_name(p));
         json_phase(out, r->st->lat[p]);
     }
     fprintf(out, "\n  }\n}\n");
@@ -307,10 +307,10 @@ void report_csv(FILE *out, const struct report *r, bool header)
               "bytes_sent,bytes_received,requests_per_s,connections_per_s,"
               "bytes_received_per_s", out);
         for (int k = 0; k < ERR_COUNT; k++)
-            fprintf(out, ",err_%s", engine_err_name(k));
+            fprintf(out, ",err_%s", stats_err_name(k));
         fputs(",unfinished,missed", out);
         for (int p = 0; p < PHASE_COUNT; p++) {
-            const char *n = engine_phase_name(p);
+            const char *n = stats_phase_name(p);
             for (size_t i = 0; i < NPCTS; i++)
                 fprintf(out, ",%s_%s_us", n, pct_keys[i]);
             fprintf(out, ",%s_max_us,%s_mean_us,%s_stdev_us,%s_count", n, n, n,
@@ -372,7 +372,7 @@ void report_histogram(FILE *out, const struct report *r)
             continue;
         if (!first)
             fputs("\n\n", out);
-        spectrum_block(out, engine_phase_name(p), r->st->lat[p]);
+        spectrum_block(out, stats_phase_name(p), r->st->lat[p]);
         first = false;
     }
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "engine.h"
+#include "run_stats.h"
 
 struct report {
     const struct client_cfg *cfg;

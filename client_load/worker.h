@@ -1,6 +1,7 @@
-/* worker.h: what engine.c (the threads) and conn.c (the connections) share.
- * Internal to the engine; nothing outside client_load/engine.c and
- * client_load/conn.c includes it. */
+/* worker.h: the data engine.c (the threads) and conn.c (the connections)
+ * share: a worker and its connection slots. No functions: engine.c sets a
+ * worker up and runs its loop, conn.c drives the slots (conn.h). Nothing
+ * but those two and conn.h includes it. */
 #ifndef CLIENT_WORKER_H
 #define CLIENT_WORKER_H
 
@@ -10,7 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "config.h"
+#include "list.h"
+#include "run_stats.h"
+#include "schedule.h"
+#include "sock.h"
 #include "wire.h"
 
 /* After a failed connect, a worker waits before trying again, doubling the
@@ -18,10 +23,6 @@
  * wake-ups a second, not a spinning CPU. */
 #define BACKOFF_MIN_NS   1000000LL      /* 1 ms */
 #define BACKOFF_MAX_NS 250000000LL      /* 250 ms */
-
-struct link {
-    struct link *prev, *next;           /* next == NULL: on no list */
-};
 
 enum conn_state {
     C_CLOSED,       /* no socket */
@@ -68,10 +69,8 @@ struct worker {
     pthread_t thread;
     long nconns;
     struct conn *conns;
-    int64_t t0, warmup_end, end, timeout_ns;
+    int64_t warmup_end, end, timeout_ns;
     uint64_t quota;             /* this worker's share of -n; 0: none */
-    double interval_ns;         /* -R: between intended starts; 0: closed */
-    double phase;               /* -R: this worker's offset, in intervals */
     uint32_t src_count;         /* --source addresses */
 
     /* The loop's own state. */
@@ -81,8 +80,7 @@ struct worker {
     struct conn **pending;      /* requests begun, first write not yet sent */
     long npending, pending_cap;
     uint64_t issued;            /* recorded attempts, against quota */
-    uint64_t due_k;             /* -R: index of the next intended start */
-    int64_t next_due;
+    struct schedule sched;      /* -R: when the next request is due */
     int64_t retry_at;
     int64_t backoff_ns;
     uint32_t src_next;
@@ -99,38 +97,5 @@ struct worker {
 
     alignas(64) char rbuf[WIRE_CHUNK];
 };
-
-/* ---- engine.c ------------------------------------------------------------ */
-
-/* CLOCK_MONOTONIC in ns (vDSO: no system call). */
-int64_t clock_ns(void);
-
-/* ---- conn.c -------------------------------------------------------------- */
-
-/* Empties w's lists; before the first conn_ call. */
-void conn_lists_init(struct worker *w);
-/* What slot c does once it has no socket: connect, wait, or end. */
-void conn_next_closed(struct worker *w, struct conn *c, int64_t now);
-/* Handles epoll events ev for c. */
-void conn_event(struct worker *w, struct conn *c, uint32_t ev);
-/* The timers: fails every connect or request whose -T deadline has passed,
- * retries parked slots whose backoff is over and, with -R, hands every
- * request due by now to an idle slot. */
-void conn_tick(struct worker *w, int64_t now);
-
-/* Sends the first bytes of every request begun since the last flush. */
-void conn_flush(struct worker *w);
-/* When conn_tick next has work, if no socket wakes the worker first;
- * INT64_MAX: never. */
-int64_t conn_next_wake(const struct worker *w);
-/* -R: counts (and uses up) the requests due before stop that no slot was
- * free to send. */
-uint64_t conn_count_missed(struct worker *w, int64_t stop);
-/* Closes c's socket (if any) and takes it off its list. */
-void conn_close(struct worker *w, struct conn *c);
-/* The run stopped: counts the request c was serving, as unfinished, or as
- * completed when its reply was complete and only the server's close was
- * awaited; then closes c. */
-void conn_finish(struct worker *w, struct conn *c);
 
 #endif

@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "proto.h"
@@ -33,13 +35,6 @@ void conn_init(void)
 
 enum wait_result { WAIT_READABLE, WAIT_IDLE, WAIT_DRAIN, WAIT_ERROR, WAIT_ABORT };
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);   /* vDSO: no system call */
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Waits for fd to have input until deadline (0: no deadline). A drain ends
  * the wait only when no request is half received (partial == false): that
  * one is given time to complete. */
@@ -54,7 +49,7 @@ static enum wait_result wait_input(int fd, const struct conn_env *env,
     for (;;) {
         int timeout_ms = -1;
         if (deadline > 0) {
-            double left = deadline - mono_s();
+            double left = deadline - clock_s();
             if (left <= 0)
                 return WAIT_IDLE;
             timeout_ms = (int)(left * 1000) + 1;
@@ -136,25 +131,12 @@ static bool draining(const struct conn_env *env)
  * true when on_intr said to end the connection. */
 static bool sleep_intr(const struct conn_env *env, long us)
 {
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += us / 1000000;
-    end.tv_nsec += (us % 1000000) * 1000;
-    if (end.tv_nsec >= 1000000000) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000;
-    }
+    int64_t end = clock_ns() + (int64_t)us * 1000;
     for (;;) {
-        struct timespec now, left;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        left.tv_sec = end.tv_sec - now.tv_sec;
-        left.tv_nsec = end.tv_nsec - now.tv_nsec;
-        if (left.tv_nsec < 0) {
-            left.tv_sec--;
-            left.tv_nsec += 1000000000;
-        }
-        if (left.tv_sec < 0)
+        int64_t left_ns = end - clock_ns();
+        if (left_ns < 0)
             return false;
+        struct timespec left = clock_span(left_ns);
         struct pollfd p = {.fd = env->intr_fd, .events = POLLIN};
         if (ppoll(&p, 1, &left, NULL) > 0 && env->on_intr(env->intr_ctx))
             return true;
@@ -314,7 +296,7 @@ void conn_serve(int fd, const struct conn_env *env)
      * request, not from each byte: a peer trickling a request one byte at a
      * time (slowloris) is idle too, and is closed. */
     double idle = env->cfg->idle_timeout_s;
-    double deadline = idle > 0 ? mono_s() + idle : 0;
+    double deadline = idle > 0 ? clock_s() + idle : 0;
     for (;;) {
         enum wait_result w = wait_input(fd, env, len > 0, deadline);
         if (w == WAIT_ABORT) {
@@ -335,7 +317,7 @@ void conn_serve(int fd, const struct conn_env *env)
         size_t before = len;
         enum step step = serve_buffered(fd, env, buf, &len);
         if (idle > 0 && len < before)   /* bytes consumed: a request answered */
-            deadline = mono_s() + idle;
+            deadline = clock_s() + idle;
         if (step == STEP_MORE && len == 0 && draining(env)) {
             /* A drain began: answer what has already arrived, then close,
              * so a client that keeps sending cannot keep the server up. */

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "net.h"
 #include "server.h"
@@ -54,13 +55,6 @@ struct server {
     int stop_signo, abort_signo;
     bool drain_timed_out;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Connections being served now. In a pool or iterative, the model's
  * active() counts workers (or nothing): the workers count connections. */
@@ -92,7 +86,7 @@ static void write_stats(const struct server *s)
         .mode = mode_name(&s->cfg),
         .pool = s->cfg.prespawn,
         .active = connections_now(s),
-        .wall_s = now_s() - s->start_s,
+        .wall_s = clock_s() - s->start_s,
     };
     if (stats_write(s->st, &info, s->cfg.stats_path) < 0)
         log_err("write stats %s: %s", s->cfg.stats_path, strerror(errno));
@@ -174,7 +168,7 @@ static void hand_off(struct server *s, int fd)
     close(fd);
     stats_add(s->st->spawn_failures, 1);
     stats_add(s->st->refused, 1);
-    double t = now_s();
+    double t = clock_s();
     log_burst(&s->spawn_log, t, spawn_name(s->m), err);
     s->backoff_until = t + BACKOFF_S;
 }
@@ -203,7 +197,7 @@ static void accept_burst(struct server *s)
             continue;
         default:                /* EMFILE, ENFILE, ENOBUFS, ENOMEM, ... */
             stats_add(s->st->accept_failures, 1);
-            double t = now_s();
+            double t = clock_s();
             log_burst(&s->accept_log, t, "accept", err);
             s->backoff_until = t + BACKOFF_S;
             return;
@@ -256,7 +250,7 @@ static int serve(struct server *s)
         double timeout = -1;
         bool accepting = !at_cap(s);
         if (s->backoff_until > 0) {
-            timeout = s->backoff_until - now_s();
+            timeout = s->backoff_until - clock_s();
             if (timeout <= 0)
                 s->backoff_until = 0;
             else
@@ -340,9 +334,9 @@ static int drain(struct server *s, int first_signal)
     }
     if (s->drain_timed_out)
         return 1;
-    double deadline = now_s() + s->cfg.drain_timeout_s;
+    double deadline = clock_s() + s->cfg.drain_timeout_s;
     while (s->m->active() > 0) {
-        double left = deadline - now_s();
+        double left = deadline - clock_s();
         if (left <= 0) {
             log_err("drain timed out with %ld connections open; closing them",
                     connections_now(s));
@@ -463,7 +457,7 @@ void server_worker(const struct conn_env *env, int listen_fd,
                 err == EPERM)
                 continue;
             stats_add(st->accept_failures, 1);
-            log_burst(&accept_log, now_s(), "accept", err);
+            log_burst(&accept_log, clock_s(), "accept", err);
             /* Back off without spinning, but wake for a drain at once. */
             struct pollfd p = {.fd = env->drain_fd, .events = POLLIN};
             poll(&p, 1, (int)(BACKOFF_S * 1000));
@@ -512,7 +506,7 @@ int server_main(int argc, char **argv, const struct model *m)
     log_init(m->prog, s.cfg.verbosity);
     if (setup(&s) < 0)
         return 1;
-    s.start_s = now_s();
+    s.start_s = clock_s();
     announce(&s);
     int signo = serve(&s);
     int rc = drain(&s, signo);

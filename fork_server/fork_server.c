@@ -26,9 +26,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "server.h"
 
@@ -164,11 +164,8 @@ static void pool_refill(void)
     if (atomic_load(&env->stats->draining) || pool_fill() == 0)
         return;
     int err = errno;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     stats_add(env->stats->spawn_failures, 1);
-    log_burst(&pool_log, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
-              "fork (replacing a pool child)", err);
+    log_burst(&pool_log, clock_s(), "fork (replacing a pool child)", err);
 }
 
 static int fork_spawn(int fd)

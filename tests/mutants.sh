@@ -26,7 +26,7 @@ mutants() {
         's/kill(kids\[i\], SIGKILL);/(void)kids[i];/' \
         fork_server 'second signal'
     mutant idle-timeout-disabled common/conn.c \
-        's/double deadline = idle > 0 ? mono_s() + idle : 0;/double deadline = 0;/' \
+        's/double deadline = idle > 0 ? clock_s() + idle : 0;/double deadline = 0;/' \
         thread_server 'idle-timeout'
     mutant missing-host-accepted common/proto.c \
         's/if (rl.minor == 1 && !f.host)/if (0)/' \

@@ -48,8 +48,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 static const char *host = "127.0.0.1";
 static const char *port;
@@ -349,14 +350,6 @@ static int cmd_slow(char **a)
     return 0;
 }
 
-/* Seconds on CLOCK_MONOTONIC. */
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int cmd_trickle(char **a)
 {
     long ms = num(a[0], 1, 10000);
@@ -367,9 +360,9 @@ static int cmd_trickle(char **a)
     /* Each byte would restart a per-wait timeout: the whole trickle has one
      * deadline instead, or a server that never closes would be found out
      * only when its head limit trips, minutes later. */
-    double deadline = mono_s() + timeout_ms / 1000.0;
+    double deadline = clock_s() + timeout_ms / 1000.0;
     for (;;) {
-        if (mono_s() >= deadline)
+        if (clock_s() >= deadline)
             die("timed out: the server kept the unfinished head open for %d s",
                 timeout_ms / 1000);
         struct pollfd p = {.fd = fd, .events = POLLIN};

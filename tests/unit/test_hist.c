@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hist.h"
+#include "../../client_load/hist.h"
 
 #define N 200000
 
