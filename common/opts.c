@@ -1,9 +1,6 @@
 /* opts.c: parsing and range-checking the servers' flags. */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -88,42 +85,14 @@ static void print_help(FILE *out, const char *prog, bool has_threads)
         has_threads ? "threads" : "fork");
 }
 
-/* Parses a whole decimal integer in [min, max] for flag. */
+/* cli_parse_whole into a long: every server flag's range fits one. */
 static int parse_long(const char *arg, long min, long max, const char *flag,
                       long *out, char *err, size_t errlen)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end != '\0' || (arg[0] == ' ')) {
-        snprintf(err, errlen, "%s: '%s' is not a whole number", flag, arg);
+    long long v;
+    if (cli_parse_whole(arg, min, max, flag, &v, err, errlen) < 0)
         return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%ld..%ld)", flag, arg,
-                 min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Parses a number of seconds (fractions allowed) in [0, max] for flag. */
-static int parse_seconds(const char *arg, double max, const char *flag,
-                         double *out, char *err, size_t errlen)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || arg[0] == ' ' || !isfinite(v)) {
-        snprintf(err, errlen, "%s: '%s' is not a number of seconds", flag, arg);
-        return -1;
-    }
-    if (errno == ERANGE || v < 0 || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (0..%g)", flag, arg, max);
-        return -1;
-    }
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 
@@ -173,11 +142,11 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
         return parse_long(arg, 1, 1000000, "--max-conns", &cfg->max_conns, err,
                           errlen);
     case OPT_IDLE_TIMEOUT:
-        return parse_seconds(arg, 86400, "--idle-timeout", &cfg->idle_timeout_s,
-                             err, errlen);
+        return cli_parse_seconds(arg, 86400, "--idle-timeout",
+                                 &cfg->idle_timeout_s, err, errlen);
     case OPT_DRAIN_TIMEOUT:
-        return parse_seconds(arg, 3600, "--drain-timeout",
-                             &cfg->drain_timeout_s, err, errlen);
+        return cli_parse_seconds(arg, 3600, "--drain-timeout",
+                                 &cfg->drain_timeout_s, err, errlen);
     case OPT_WORK_US:
         return parse_long(arg, 0, 10000000, "--work-us", &cfg->work_us, err,
                           errlen);
