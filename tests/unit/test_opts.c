@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opts.h"
+#include "white_space.h"
 
 struct parsed {
     enum opts_result rc;
@@ -145,6 +146,30 @@ static void test_ranges(void **state)
     expect_usage("--max-response", "0", "out of range");
     expect_usage("--stats", "", "empty file name");
     expect_usage("--host", "", "not a usable address");
+}
+
+static const char *parse_one(const char *flag, const char *value)
+{
+    static struct parsed p;
+    PARSE(&p, flag, value);
+    return p.rc == OPTS_USAGE ? p.err : NULL;
+}
+
+/* White space makes a value no number, in every numeric flag, as in
+ * client_load's command line. */
+static void test_white_space_is_no_number(void **state)
+{
+    (void)state;
+    static const char whole[] = "a whole number", secs[] = "a number of seconds";
+    const struct numeric_flag flags[] = {
+        {"--port", whole}, {"--backlog", whole}, {"--max-conns", whole},
+        {"--work-us", whole}, {"--sleep-us", whole}, {"--ballast-mb", whole},
+        {"--stack-size", whole}, {"--prespawn", whole},
+        {"--max-response", whole}, {"--idle-timeout", secs},
+        {"--drain-timeout", secs},
+    };
+    assert_white_space_refused(flags, sizeof flags / sizeof flags[0],
+                               parse_one);
 }
 
 static void test_edges_accepted(void **state)
@@ -289,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_flag),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_white_space_is_no_number),
         cmocka_unit_test(test_edges_accepted),
         cmocka_unit_test(test_stack_size_is_the_models),
         cmocka_unit_test(test_help_in_the_models_words),
