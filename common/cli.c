@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,17 @@ static bool is_just_a_number(const char *arg, const char *end)
     return end != arg && *end == '\0' && !isspace((unsigned char)arg[0]);
 }
 
+/* Writes the message into err; returns -1, what a parser returns then. */
+__attribute__((format(printf, 3, 4)))
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 int cli_parse_whole(const char *arg, long long min, long long max,
                     const char *flag, long long *out, char *err,
                     size_t errlen)
@@ -24,15 +36,12 @@ int cli_parse_whole(const char *arg, long long min, long long max,
     char *end;
     errno = 0;
     long long v = strtoll(arg, &end, 10);
-    if (!is_just_a_number(arg, end)) {
-        snprintf(err, errlen, "%s: '%s' is not a whole number", flag, arg);
-        return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%lld..%lld)", flag, arg,
-                 min, max);
-        return -1;
-    }
+    if (!is_just_a_number(arg, end))
+        return refuse(err, errlen, "%s: '%s' is not a whole number", flag,
+                      arg);
+    if (errno == ERANGE || v < min || v > max)
+        return refuse(err, errlen, "%s: %s is out of range (%lld..%lld)",
+                      flag, arg, min, max);
     *out = v;
     return 0;
 }
@@ -45,15 +54,11 @@ static int parse_real(const char *arg, double min, double max,
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
-    if (!is_just_a_number(arg, end) || !isfinite(v)) {
-        snprintf(err, errlen, "%s: '%s' is not %s", flag, arg, what);
-        return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%g..%g)", flag, arg,
-                 min, max);
-        return -1;
-    }
+    if (!is_just_a_number(arg, end) || !isfinite(v))
+        return refuse(err, errlen, "%s: '%s' is not %s", flag, arg, what);
+    if (errno == ERANGE || v < min || v > max)
+        return refuse(err, errlen, "%s: %s is out of range (%g..%g)", flag,
+                      arg, min, max);
     *out = v;
     return 0;
 }
