@@ -5,11 +5,8 @@
  * shape). Nothing here exits or prints an error: main() does.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -85,49 +82,6 @@ static void print_help(FILE *out)
 "could not start), 2 bad usage.\n", out);
 }
 
-/* Parses a whole decimal integer in [min, max] for flag. */
-static int parse_long(const char *arg, long long min, long long max,
-                      const char *flag, long long *out, char *err,
-                      size_t errlen)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (end == arg || *end != '\0' || arg[0] == ' ' || arg[0] == '\t') {
-        snprintf(err, errlen, "%s: '%s' is not a whole number", flag, arg);
-        return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%lld..%lld)", flag, arg,
-                 min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Parses a decimal number (fractions allowed) in [min, max] for flag. */
-static int parse_double(const char *arg, double min, double max,
-                        const char *flag, double *out, char *err,
-                        size_t errlen)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || arg[0] == ' ' || arg[0] == '\t' ||
-        !isfinite(v)) {
-        snprintf(err, errlen, "%s: '%s' is not a number", flag, arg);
-        return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%g..%g)", flag, arg,
-                 min, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* One IPv4 address inside 127.0.0.0/8, into *out (host byte order). */
 static int parse_loopback(const char *s, uint32_t *out)
 {
@@ -192,7 +146,8 @@ static int parse_target(const char *arg, struct client_cfg *cfg, char *err,
     if (hlen == 0 || hlen >= sizeof cfg->host)
         goto bad;
     long long port;
-    if (parse_long(colon + 1, 1, 65535, "HOST:PORT", &port, err, errlen) < 0)
+    if (cli_parse_whole(colon + 1, 1, 65535, "HOST:PORT", &port, err,
+                        errlen) < 0)
         return -1;
     memcpy(cfg->host, host, hlen);
     cfg->host[hlen] = '\0';
@@ -248,7 +203,7 @@ static int apply(int c, const char *arg, struct client_cfg *cfg,
         seen->target = true;
         return 0;
     case 'p':
-        rc = parse_long(arg, 1, 65535, "--port", &v, err, errlen);
+        rc = cli_parse_whole(arg, 1, 65535, "--port", &v, err, errlen);
         cfg->port = (int)v;
         seen->target = true;
         return rc;
@@ -260,39 +215,40 @@ static int apply(int c, const char *arg, struct client_cfg *cfg,
         }
         return 0;
     case 'c':
-        rc = parse_long(arg, 1, 1000000, "--connections", &v, err, errlen);
+        rc = cli_parse_whole(arg, 1, 1000000, "--connections", &v, err,
+                             errlen);
         cfg->connections = (long)v;
         return rc;
     case 't':
-        rc = parse_long(arg, 1, 1024, "--threads", &v, err, errlen);
+        rc = cli_parse_whole(arg, 1, 1024, "--threads", &v, err, errlen);
         cfg->threads = (long)v;
         return rc;
     case 'd':
         seen->duration = true;
-        return parse_double(arg, 0.001, 2678400, "--duration", &cfg->duration_s,
-                            err, errlen);
+        return cli_parse_number(arg, 0.001, 2678400, "--duration",
+                                &cfg->duration_s, err, errlen);
     case 'n':
-        rc = parse_long(arg, 1, 1000000000000000LL, "--requests", &v, err,
-                        errlen);
+        rc = cli_parse_whole(arg, 1, 1000000000000000LL, "--requests", &v,
+                             err, errlen);
         cfg->requests = (uint64_t)v;
         return rc;
     case 'w':
-        return parse_double(arg, 0, 3600, "--warmup", &cfg->warmup_s, err,
-                            errlen);
+        return cli_parse_number(arg, 0, 3600, "--warmup", &cfg->warmup_s,
+                                err, errlen);
     case 'r':
-        rc = parse_long(arg, 0, 1000000000, "--requests-per-conn", &v, err,
-                        errlen);
+        rc = cli_parse_whole(arg, 0, 1000000000, "--requests-per-conn", &v,
+                             err, errlen);
         cfg->requests_per_conn = (long)v;
         return rc;
     case 's':
-        rc = parse_long(arg, 1, 1L << 30, "--size", &v, err, errlen);
+        rc = cli_parse_whole(arg, 1, 1L << 30, "--size", &v, err, errlen);
         cfg->size = (long)v;
         return rc;
     case 'R':
-        return parse_double(arg, 0, 1e8, "--rate", &cfg->rate, err, errlen);
+        return cli_parse_number(arg, 0, 1e8, "--rate", &cfg->rate, err, errlen);
     case 'T':
-        return parse_double(arg, 0.001, 3600, "--timeout", &cfg->timeout_s,
-                            err, errlen);
+        return cli_parse_number(arg, 0.001, 3600, "--timeout",
+                                &cfg->timeout_s, err, errlen);
     case OPT_SOURCE:
         return parse_source(arg, cfg, err, errlen);
     case OPT_JSON:

@@ -1,9 +1,6 @@
 /* opts.c: parsing and range-checking the servers' flags. */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -38,11 +35,11 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void print_help(FILE *out, const char *prog, bool has_threads)
+static void print_help(FILE *out, const struct model_desc *m)
 {
     fprintf(out,
 "usage: %s [options]\n"
-"Serve each TCP connection with %s.\n"
+"Serve each TCP connection with a new %s (%s per accept).\n"
 "\n"
 "  -H, --host ADDR          listen address, IPv4 or IPv6 (default 127.0.0.1)\n"
 "  -p, --port PORT          0..65535 (default 8000; 0 lets the kernel choose)\n"
@@ -81,50 +78,24 @@ static void print_help(FILE *out, const char *prog, bool has_threads)
 "Once listening, prints one line to stdout:\n"
 "  listening on HOST:PORT model=MODEL protocol=NAME pid=N\n"
 "SIGINT/SIGTERM drain (a second one exits at once); SIGUSR1 writes --stats.\n",
-        prog, has_threads ? "a new thread (pthread_create per accept)"
-                          : "a new process (fork per accept)",
-        has_threads ? "" : "; refused here",
-        has_threads ? "threads" : "processes",
-        has_threads ? "threads" : "fork");
+        m->prog, m->unit, m->spawn_call, m->stack_size_note, m->units,
+        m->iterative_lacks);
 }
 
-/* Parses a whole decimal integer in [min, max] for flag. */
+/* cli_parse_whole into a long: every server flag's range fits one. */
 static int parse_long(const char *arg, long min, long max, const char *flag,
                       long *out, char *err, size_t errlen)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end != '\0' || (arg[0] == ' ')) {
-        snprintf(err, errlen, "%s: '%s' is not a whole number", flag, arg);
+    long long v;
+    if (cli_parse_whole(arg, min, max, flag, &v, err, errlen) < 0)
         return -1;
-    }
-    if (errno == ERANGE || v < min || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (%ld..%ld)", flag, arg,
-                 min, max);
-        return -1;
-    }
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 
-/* Parses a number of seconds (fractions allowed) in [0, max] for flag. */
-static int parse_seconds(const char *arg, double max, const char *flag,
-                         double *out, char *err, size_t errlen)
+int opts_stack_size(const char *arg, long *kib, char *err, size_t errlen)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || arg[0] == ' ' || !isfinite(v)) {
-        snprintf(err, errlen, "%s: '%s' is not a number of seconds", flag, arg);
-        return -1;
-    }
-    if (errno == ERANGE || v < 0 || v > max) {
-        snprintf(err, errlen, "%s: %s is out of range (0..%g)", flag, arg, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    return parse_long(arg, 64, 1048576, "--stack-size", kib, err, errlen);
 }
 
 static void set_defaults(struct server_cfg *cfg)
@@ -140,7 +111,7 @@ static void set_defaults(struct server_cfg *cfg)
 }
 
 /* Applies one option c with argument arg; returns 0 or -1 (err filled). */
-static int apply(int c, const char *arg, const char *prog, bool has_threads,
+static int apply(int c, const char *arg, const struct model_desc *m,
                  struct server_cfg *cfg, char *err, size_t errlen)
 {
     long v = 0;
@@ -173,11 +144,11 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
         return parse_long(arg, 1, 1000000, "--max-conns", &cfg->max_conns, err,
                           errlen);
     case OPT_IDLE_TIMEOUT:
-        return parse_seconds(arg, 86400, "--idle-timeout", &cfg->idle_timeout_s,
-                             err, errlen);
+        return cli_parse_seconds(arg, 86400, "--idle-timeout",
+                                 &cfg->idle_timeout_s, err, errlen);
     case OPT_DRAIN_TIMEOUT:
-        return parse_seconds(arg, 3600, "--drain-timeout",
-                             &cfg->drain_timeout_s, err, errlen);
+        return cli_parse_seconds(arg, 3600, "--drain-timeout",
+                                 &cfg->drain_timeout_s, err, errlen);
     case OPT_WORK_US:
         return parse_long(arg, 0, 10000000, "--work-us", &cfg->work_us, err,
                           errlen);
@@ -188,14 +159,7 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
         return parse_long(arg, 0, 65536, "--ballast-mb", &cfg->ballast_mb, err,
                           errlen);
     case OPT_STACK_SIZE:
-        if (!has_threads) {
-            snprintf(err, errlen,
-                     "--stack-size: %s has no threads (thread_server only)",
-                     prog);
-            return -1;
-        }
-        return parse_long(arg, 64, 1048576, "--stack-size",
-                          &cfg->stack_size_kib, err, errlen);
+        return m->stack_size(arg, &cfg->stack_size_kib, err, errlen);
     case OPT_PRESPAWN:
         return parse_long(arg, 1, 10000, "--prespawn", &cfg->prespawn, err,
                           errlen);
@@ -225,9 +189,10 @@ static int apply(int c, const char *arg, const char *prog, bool has_threads,
     return -1;
 }
 
-enum opts_result opts_parse(int argc, char **argv, const char *prog,
-                            bool has_threads, struct server_cfg *cfg,
-                            FILE *out, char *err, size_t errlen)
+enum opts_result opts_parse(int argc, char **argv,
+                            const struct model_desc *model,
+                            struct server_cfg *cfg, FILE *out, char *err,
+                            size_t errlen)
 {
     set_defaults(cfg);
     err[0] = '\0';
@@ -237,18 +202,18 @@ enum opts_result opts_parse(int argc, char **argv, const char *prog,
     while ((c = getopt_long(argc, argv, ":H:p:P:b:m:qvhV", long_opts, NULL))
            != -1) {
         if (c == 'h') {
-            print_help(out, prog, has_threads);
+            print_help(out, model);
             return OPTS_EXIT_OK;
         }
         if (c == 'V') {
-            fprintf(out, "%s (perconn) %s\n", prog, PERCONN_VERSION);
+            fprintf(out, "%s (perconn) %s\n", model->prog, PERCONN_VERSION);
             return OPTS_EXIT_OK;
         }
         if (c == '?' || c == ':') {
             cli_describe_bad_option(long_opts, argc, argv, err, errlen);
             return OPTS_USAGE;
         }
-        if (apply(c, optarg, prog, has_threads, cfg, err, errlen) < 0)
+        if (apply(c, optarg, model, cfg, err, errlen) < 0)
             return OPTS_USAGE;
     }
     if (optind < argc) {

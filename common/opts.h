@@ -37,12 +37,36 @@ enum opts_result {
     OPTS_USAGE,     /* err holds one line naming the flag and the reason: exit 2 */
 };
 
-/* Fills *cfg from argv for the server named prog. has_threads says whether
- * thread-only flags (--stack-size) apply. Help and version go to out. On
- * OPTS_USAGE, err (errlen bytes) holds the message without the program name
- * or a newline. Does not exit and keeps no state between calls. */
-enum opts_result opts_parse(int argc, char **argv, const char *prog,
-                            bool has_threads, struct server_cfg *cfg,
-                            FILE *out, char *err, size_t errlen);
+/* What a concurrency model says about itself (docs/design.md section 2):
+ * the words the help text and the messages use, and its own answer to the
+ * one flag that is not every model's. The shared code prints and calls these
+ * as they are, and never asks which model it serves. */
+struct model_desc {
+    const char *prog;            /* "fork_server" or "thread_server" */
+    const char *spawn_call;      /* its spawn primitive, as messages name it:
+                                    "fork", "pthread_create" */
+    const char *unit;            /* what serves one connection: "process" */
+    const char *units;           /* what a --prespawn pool holds: "processes" */
+    const char *iterative_lacks; /* what --iterative goes without, after "no":
+                                    "fork", "threads" */
+    const char *stack_size_note; /* ends --stack-size's help line: "" or
+                                    "; refused here" */
+    /* Checks --stack-size's value and stores it in *kib; or refuses it, for
+     * a model with no stack to size. Returns 0, or -1 with err filled. */
+    int (*stack_size)(const char *arg, long *kib, char *err, size_t errlen);
+};
+
+/* The answer of a model that takes --stack-size: KiB, 64..1048576, as the
+ * help text says. */
+int opts_stack_size(const char *arg, long *kib, char *err, size_t errlen);
+
+/* Fills *cfg from argv for the server model describes. Help and version go
+ * to out. On OPTS_USAGE, err (errlen bytes) holds the message without the
+ * program name or a newline. Does not exit and keeps no state between
+ * calls. */
+enum opts_result opts_parse(int argc, char **argv,
+                            const struct model_desc *model,
+                            struct server_cfg *cfg, FILE *out, char *err,
+                            size_t errlen);
 
 #endif

@@ -71,11 +71,6 @@ static const char *mode_name(const struct server_cfg *cfg)
            : cfg->iterative ? "iterative" : "per-connection";
 }
 
-static const char *spawn_name(const struct model *m)
-{
-    return m->has_threads ? "pthread_create" : "fork";
-}
-
 static void write_stats(const struct server *s)
 {
     if (!s->cfg.stats_path)
@@ -169,7 +164,7 @@ static void hand_off(struct server *s, int fd)
     stats_add(s->st->spawn_failures, 1);
     stats_add(s->st->refused, 1);
     double t = clock_s();
-    log_burst(&s->spawn_log, t, spawn_name(s->m), err);
+    log_burst(&s->spawn_log, t, s->m->desc.spawn_call, err);
     s->backoff_until = t + BACKOFF_S;
 }
 
@@ -384,7 +379,7 @@ static int setup_pool(struct server *s)
         return 0;
     int err = errno;
     log_err("--prespawn %ld: %s: %s (started %ld; not serving with a smaller "
-            "pool)", s->cfg.prespawn, spawn_name(s->m), strerror(err),
+            "pool)", s->cfg.prespawn, s->m->desc.spawn_call, strerror(err),
             s->m->active());
     s->m->abort_all();
     return -1;
@@ -491,19 +486,19 @@ int server_main(int argc, char **argv, const struct model *m)
 {
     static struct server s;     /* static: zeroed, and the loop's alone */
     s.m = m;
-    log_init(m->prog, 0);
+    log_init(m->desc.prog, 0);
     char err[512];
-    switch (opts_parse(argc, argv, m->prog, m->has_threads, &s.cfg, stdout,
-                       err, sizeof err)) {
+    switch (opts_parse(argc, argv, &m->desc, &s.cfg, stdout, err,
+                       sizeof err)) {
     case OPTS_EXIT_OK:
         return 0;
     case OPTS_USAGE:
-        fprintf(stderr, "%s: %s\n", m->prog, err);
+        fprintf(stderr, "%s: %s\n", m->desc.prog, err);
         return 2;
     case OPTS_RUN:
         break;
     }
-    log_init(m->prog, s.cfg.verbosity);
+    log_init(m->desc.prog, s.cfg.verbosity);
     if (setup(&s) < 0)
         return 1;
     s.start_s = clock_s();

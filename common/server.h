@@ -5,14 +5,16 @@
 #define PERCONN_SERVER_H
 
 #include <stdatomic.h>
-#include <stdbool.h>
 
 #include "conn.h"
+#include "opts.h"
 
 struct model {
     const char *name;          /* "fork" or "thread" */
-    const char *prog;          /* "fork_server" or "thread_server" */
-    bool has_threads;          /* accepts --stack-size */
+    /* The program's name, its words for the help text and the messages, and
+     * its answer to --stack-size: the model says these, common/ prints and
+     * calls them as they are. */
+    struct model_desc desc;
 
     /* Prepares the model once the socket is listening. Returns a descriptor
      * the accept loop polls and calls collect() on when readable, -1 for

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -230,10 +231,29 @@ static void fork_abort_all(void)
     }
 }
 
+/* A process per connection has no thread whose stack --stack-size could
+ * size. */
+static int fork_stack_size(const char *arg, long *kib, char *err,
+                           size_t errlen)
+{
+    (void)arg;
+    (void)kib;
+    snprintf(err, errlen,
+             "--stack-size: fork_server has no threads (thread_server only)");
+    return -1;
+}
+
 static const struct model fork_model = {
     .name = "fork",
-    .prog = "fork_server",
-    .has_threads = false,
+    .desc = {
+        .prog = "fork_server",
+        .spawn_call = "fork",
+        .unit = "process",
+        .units = "processes",
+        .iterative_lacks = "fork",
+        .stack_size_note = "; refused here",
+        .stack_size = fork_stack_size,
+    },
     .init = fork_init,
     .spawn = fork_spawn,
     .collect = fork_collect,

@@ -128,8 +128,15 @@ static void thread_abort_all(void)
 
 static const struct model thread_model = {
     .name = "thread",
-    .prog = "thread_server",
-    .has_threads = true,
+    .desc = {
+        .prog = "thread_server",
+        .spawn_call = "pthread_create",
+        .unit = "thread",
+        .units = "threads",
+        .iterative_lacks = "threads",
+        .stack_size_note = "",
+        .stack_size = opts_stack_size,
+    },
     .init = thread_init,
     .spawn = thread_spawn,
     .collect = thread_collect,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../client_load/config.c"
+#include "white_space.h"
 
 static struct client_cfg cfg;
 static char err[256];
@@ -202,6 +203,32 @@ static void test_numbers_name_the_flag(void **state)
                  "-R", "0.0001");
 }
 
+/* One flag and its value; "HOST:PORT" stands for the target a:VALUE. */
+static const char *parse_one(const char *flag, const char *value)
+{
+    char target[32];
+    snprintf(target, sizeof target, "a:%s", value);
+    enum config_result r = strcmp(flag, "HOST:PORT") == 0 ? parse(target)
+                                                          : parse(flag, value);
+    return r == CONFIG_USAGE ? err : NULL;
+}
+
+/* White space makes a value no number, in every numeric flag and in the
+ * target's port, as in the servers' command line. */
+static void test_white_space_is_no_number(void **state)
+{
+    (void)state;
+    static const char whole[] = "a whole number", real[] = "a number";
+    const struct numeric_flag flags[] = {
+        {"--port", whole}, {"--connections", whole}, {"--threads", whole},
+        {"--requests", whole}, {"--requests-per-conn", whole},
+        {"--size", whole}, {"HOST:PORT", whole}, {"--duration", real},
+        {"--warmup", real}, {"--rate", real}, {"--timeout", real},
+    };
+    assert_white_space_refused(flags, sizeof flags / sizeof flags[0],
+                               parse_one);
+}
+
 static void test_other_values(void **state)
 {
     (void)state;
@@ -272,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_stop_conditions),
         cmocka_unit_test(test_target),
         cmocka_unit_test(test_numbers_name_the_flag),
+        cmocka_unit_test(test_white_space_is_no_number),
         cmocka_unit_test(test_other_values),
         cmocka_unit_test(test_source),
         cmocka_unit_test(test_bad_options),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opts.h"
+#include "white_space.h"
 
 struct parsed {
     enum opts_result rc;
@@ -17,14 +18,35 @@ struct parsed {
     char out[4096];
 };
 
-/* Parses a NULL-terminated list of arguments as prog would. */
-static void parse_as(struct parsed *p, const char *prog, bool threads, ...)
+/* A model with no stack to size: refuses --stack-size in its own words. */
+static int refuse_stack_size(const char *arg, long *kib, char *err,
+                             size_t errlen)
+{
+    (void)arg;
+    (void)kib;
+    snprintf(err, errlen, "--stack-size: not this model's");
+    return -1;
+}
+
+/* The two models as the tests see them: the words are the servers', the
+ * refusal is the test's own (fork_server's is tested in server.bats). */
+static const struct model_desc thread_desc = {
+    "thread_server", "pthread_create", "thread", "threads", "threads", "",
+    opts_stack_size,
+};
+static const struct model_desc fork_desc = {
+    "fork_server", "fork", "process", "processes", "fork", "; refused here",
+    refuse_stack_size,
+};
+
+/* Parses a NULL-terminated list of arguments as the server m would. */
+static void parse_as(struct parsed *p, const struct model_desc *m, ...)
 {
     char *argv[32];
     int argc = 0;
-    argv[argc++] = (char *)prog;
+    argv[argc++] = (char *)m->prog;
     va_list ap;
-    va_start(ap, threads);
+    va_start(ap, m);
     for (char *a; (a = va_arg(ap, char *)) != NULL;)
         argv[argc++] = a;
     va_end(ap);
@@ -32,19 +54,18 @@ static void parse_as(struct parsed *p, const char *prog, bool threads, ...)
     memset(p, 0, sizeof *p);
     FILE *out = fmemopen(p->out, sizeof p->out - 1, "w");
     assert_non_null(out);
-    p->rc = opts_parse(argc, argv, prog, threads, &p->cfg, out, p->err,
-                       sizeof p->err);
+    p->rc = opts_parse(argc, argv, m, &p->cfg, out, p->err, sizeof p->err);
     fclose(out);
 }
 
-#define PARSE(p, ...) parse_as(p, "thread_server", true, __VA_ARGS__, (char *)NULL)
-#define PARSE_FORK(p, ...) parse_as(p, "fork_server", false, __VA_ARGS__, (char *)NULL)
+#define PARSE(p, ...) parse_as(p, &thread_desc, __VA_ARGS__, (char *)NULL)
+#define PARSE_FORK(p, ...) parse_as(p, &fork_desc, __VA_ARGS__, (char *)NULL)
 
 static void test_defaults(void **state)
 {
     (void)state;
     struct parsed p;
-    parse_as(&p, "fork_server", false, (char *)NULL);
+    parse_as(&p, &fork_desc, (char *)NULL);
     assert_int_equal(p.rc, OPTS_RUN);
     assert_string_equal(p.cfg.host, "127.0.0.1");
     assert_int_equal(p.cfg.port, 8000);
@@ -127,6 +148,30 @@ static void test_ranges(void **state)
     expect_usage("--host", "", "not a usable address");
 }
 
+static const char *parse_one(const char *flag, const char *value)
+{
+    static struct parsed p;
+    PARSE(&p, flag, value);
+    return p.rc == OPTS_USAGE ? p.err : NULL;
+}
+
+/* White space makes a value no number, in every numeric flag, as in
+ * client_load's command line. */
+static void test_white_space_is_no_number(void **state)
+{
+    (void)state;
+    static const char whole[] = "a whole number", secs[] = "a number of seconds";
+    const struct numeric_flag flags[] = {
+        {"--port", whole}, {"--backlog", whole}, {"--max-conns", whole},
+        {"--work-us", whole}, {"--sleep-us", whole}, {"--ballast-mb", whole},
+        {"--stack-size", whole}, {"--prespawn", whole},
+        {"--max-response", whole}, {"--idle-timeout", secs},
+        {"--drain-timeout", secs},
+    };
+    assert_white_space_refused(flags, sizeof flags / sizeof flags[0],
+                               parse_one);
+}
+
 static void test_edges_accepted(void **state)
 {
     (void)state;
@@ -143,14 +188,33 @@ static void test_edges_accepted(void **state)
     assert_true(p.cfg.idle_timeout_s == 86400);
 }
 
-static void test_stack_size_is_thread_only(void **state)
+/* --stack-size is the model's to answer: its refusal is the message. */
+static void test_stack_size_is_the_models(void **state)
 {
     (void)state;
     struct parsed p;
     PARSE_FORK(&p, "--stack-size", "256");
     assert_int_equal(p.rc, OPTS_USAGE);
-    assert_non_null(strstr(p.err, "--stack-size"));
-    assert_non_null(strstr(p.err, "thread_server only"));
+    assert_string_equal(p.err, "--stack-size: not this model's");
+    assert_int_equal(p.cfg.stack_size_kib, 0);
+}
+
+/* The help text is the model's words in the shared lines. */
+static void test_help_in_the_models_words(void **state)
+{
+    (void)state;
+    struct parsed p;
+    PARSE_FORK(&p, "--help");
+    assert_non_null(strstr(p.out, "usage: fork_server [options]\n"
+                           "Serve each TCP connection with a new process "
+                           "(fork per accept).\n"));
+    assert_non_null(strstr(p.out, "(thread_server\n                           "
+                           "only; default: the system's); refused here\n"));
+    PARSE(&p, "--help");
+    assert_non_null(strstr(p.out, "with a new thread (pthread_create per "
+                           "accept).\n"));
+    assert_non_null(strstr(p.out, "default: the system's)\n"));
+    assert_non_null(strstr(p.out, "--iterative          no threads:"));
 }
 
 static void test_unknown_and_missing(void **state)
@@ -250,8 +314,10 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_flag),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_white_space_is_no_number),
         cmocka_unit_test(test_edges_accepted),
-        cmocka_unit_test(test_stack_size_is_thread_only),
+        cmocka_unit_test(test_stack_size_is_the_models),
+        cmocka_unit_test(test_help_in_the_models_words),
         cmocka_unit_test(test_unknown_and_missing),
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_reparse),
