@@ -346,7 +346,10 @@ def knee(data):
     knees, sus = [], []
     for m in MODELS:
         mine = [r for r in runs if r["model"] == m]
-        unl = usable([r for r in mine if r["phase"] == "unloaded"])
+        # Unloaded runs that measured a latency (a run whose client failed,
+        # as on a machine too busy to serve it, has none).
+        unl = [r for r in usable([r for r in mine if r["phase"] == "unloaded"])
+               if fnum(r["request_p99_us"]) and fnum(r["request_p50_us"])]
         groups = rate_groups(runs, m)
         if not unl or not groups:
             continue

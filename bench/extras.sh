@@ -13,6 +13,7 @@
 #   overload      bench/overload.sh 20
 #   fuzz          make fuzz FUZZ_SECONDS=30
 #   callgrind     bench/callgrind.sh 2 6         (instructions per request)
+#   remote        bench/remote_example.sh 1,2    (SERVER_HOST through two network namespaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +26,9 @@ declare -A COMMANDS=(
     [overload]="bench/overload.sh 20"
     [fuzz]="make fuzz FUZZ_SECONDS=30"
     [callgrind]="bench/callgrind.sh 2 6"
+    [remote]="bench/remote_example.sh 1,2"
 )
-ORDER=(client_rss bench_client real_clients syscalls overload fuzz callgrind)
+ORDER=(client_rss bench_client real_clients syscalls overload fuzz callgrind remote)
 
 usage() {
     echo "usage: bench/extras.sh [NAME...]; names: ${ORDER[*]}" >&2
