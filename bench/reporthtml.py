@@ -141,7 +141,6 @@ SCRIPT = """
     place(e);
   });
   document.addEventListener("mousemove", function (e) { if (!tip.hidden) place(e); });
-  window.addEventListener("scroll", function () { tip.hidden = true; });
 })();
 """
 
