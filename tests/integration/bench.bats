@@ -518,6 +518,9 @@ EOF
     grep -q ' ⚠ |' "$copy/report.md"
     grep -q 'Caution: runs with client errors' "$copy/report.md"
     grep -q 'flagged: client errors' "$copy/plots/01-short-rate.svg"
+    # The page: marked in the summary, and in the point's hover text.
+    grep -qE '<tr class="warn">.*class="mark flagged">⚠ [0-9]+ flagged<' "$copy/report.html"
+    grep -q 'flagged: [0-9]* runs with client errors' "$copy/plots/01-short-rate.svg"
     if [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
                      { n += $h["flagged_runs"] } END { print n + 0 }' "$RUN/data/01-short.csv")" -eq 0 ]; then
         ! grep -q 'flagged: client errors' "$RUN/plots/01-short-rate.svg"
@@ -564,6 +567,8 @@ EOF
     grep -qE '^[0-9]+ runs were disturbed' "$run/report.md"
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
              $h["disturbed_runs"] > 0 { n++ } END { exit !n }' "$run/data/01-short.csv"
+    # tiny's sweep is 1 and 8, both verdict points: the page's summary marks it.
+    grep -qE 'class="mark disturbed">[0-9]+ disturbed<' "$run/report.html"
 }
 
 @test "a client-bound point is marked in the runs, the table, the verdict and the plot" {
@@ -580,6 +585,7 @@ EOF
              END { exit !(n >= 2 && !bad) }' "$run/data/02-persistent-runs.csv"
     grep -q 'client-bound\*\* ⚠' "$run/report.md"
     grep -q 'Caution: client-bound' "$run/report.md"
+    grep -qE 'class="mark bound">⚠ [0-9]+ client-bound<' "$run/report.html"
     grep -q 'client-bound: client_load' "$run/plots/02-persistent-rate.svg"
 }
 
