@@ -4,9 +4,13 @@
 set -euo pipefail
 
 build_pkgs=(gcc make libc6-dev libcmocka-dev)
-test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace valgrind openssh-server
-           shellcheck hyperfine gnuplot-nox python3)
-bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux python3)
+# report.html: python3-markdown renders it; the tests open it in headless
+# Chromium (chromium, chromium-driver, python3-selenium). remote.bats runs
+# Debian's sshd in a network namespace (openssh-server).
+test_pkgs=(bats jq curl wrk apache2-utils procps iproute2 util-linux strace valgrind
+           shellcheck hyperfine gnuplot-nox python3 python3-markdown
+           chromium chromium-driver python3-selenium openssh-server)
+bench_pkgs=(hyperfine gnuplot-nox nginx jq wrk procps util-linux python3 python3-markdown)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 is_installed() {

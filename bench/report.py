@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """report.py RUN_DIR: writes RUN_DIR/report.md from machine.json, profile.conf
-and data/*.csv, and data/verdicts.csv (the numbers behind each verdict).
+and data/*.csv, data/verdicts.csv (the numbers behind each verdict), and
+report.html, the same report as one page for a browser (reporthtml.py).
 
 Each experiment's section is bench/sections/NN-name.py, loaded when data/NN-*
 exists. A section module defines TITLE and section(ctx) -> (lines, verdicts):
@@ -16,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
+import reporthtml  # noqa: E402
 import reportlib  # noqa: E402
 from fmt import num  # noqa: E402
 
@@ -229,13 +231,14 @@ def main(argv):
     profile = read_profile(run / "profile.conf")
     ctx = reportlib.Context(run, machine, profile)
 
-    sections, verdicts = [], []
+    sections, verdicts, titles = [], [], {}
     for path in sorted((HERE / "sections").glob("[0-9][0-9]-*.py")):
         nn = path.name[:2]
         if not list((run / "data").glob(f"{nn}-*.csv")):
             continue
         mod = load_section(path)
         lines, said = mod.section(ctx)
+        titles[int(nn)] = mod.TITLE
         sections += [f"## {int(nn)}. {mod.TITLE}", ""] + lines
         if said:
             sections += ["**Verdict.**", ""] + [f"- {v}" for v in said] + [""]
@@ -262,7 +265,9 @@ def main(argv):
     out += ["## How it was measured", ""] + method_lines(ctx)
     out += ["## Interference", ""] + interference_lines(ctx)
     out += sections
-    (run / "report.md").write_text("\n".join(out).rstrip() + "\n")
+    text = "\n".join(out).rstrip() + "\n"
+    (run / "report.md").write_text(text)
+    reporthtml.write(run, text, ctx, titles)
     return 0
 
 

@@ -27,6 +27,9 @@ class Context:
         self.machine = machine
         self.profile = profile
         self.verdict_rows = []
+        # Per verdict row, the words its sentence names the point and the
+        # metric with (WHERE, WHAT): report.html's summary says them again.
+        self.verdict_words = []
         self.target = float(profile.get("CI_TARGET") or 0.1)
         self.bound_share = float(profile.get("CLIENT_BOUND_SHARE") or 0.9)
 
@@ -106,7 +109,7 @@ def table(rows, key, key_header, metrics):
 VERDICT_COLUMNS = ["experiment", "metric", "point", "fork_median", "thread_median",
                    "better", "ratio", "ci_low", "ci_high", "n_fork", "n_thread",
                    "difference", "halfwidth_pct", "target_reached", "disturbed_runs",
-                   "client_bound_runs"]
+                   "client_bound_runs", "flagged_runs"]
 
 STOPS = {
     "step_budget": "its share of the profile's time budget ran out",
@@ -154,12 +157,13 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
     disturbed_all = sum(r.get("disturbed") == "1" for rs in every.values() for r in rs)
     disturbed_used = sum(r.get("disturbed") == "1" for rs in use.values() for r in rs)
     bound = sum(r.get("client_bound") == "1" for rs in use.values() for r in rs)
+    flags = {m: sum(flagged(r) for r in use[m] if "errors" in r) for m in MODELS}
     if n["fork"] == 1 and n["thread"] == 1:
         iv = None
     else:
         iv = stats.bootstrap_ratio(vals["thread"], vals["fork"])
     text = state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
-                 disturbed_all, bound)
+                 disturbed_all, bound, sum(flags.values()))
     if disturbed_used:
         text += (f" Caution: {disturbed_used} of the runs used were disturbed by other "
                  "programs (see Interference).")
@@ -174,8 +178,7 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
     if ports:
         text += (f" Caution: in {ports} of these runs client_load ran out of local ports "
                  "(ports_exhausted): that is the client's limit, not the server's.")
-    bad = [f"{server(m)} {k}" for m in MODELS
-           if (k := sum(flagged(r) for r in use[m] if "errors" in r))]
+    bad = [f"{server(m)} {flags[m]}" for m in MODELS if flags[m]]
     if bad:
         text += (" Caution: runs with client errors or a failed exit (" + ", ".join(bad)
                  + " flagged) are part of these medians; see the table.")
@@ -183,13 +186,15 @@ def compare(ctx, exp, runs, where_point, where, metric, what, unit, higher_bette
 
 
 def state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
-          disturbed=0, bound=0, verb="achieved"):
+          disturbed=0, bound=0, flagged_runs=0, verb="achieved"):
     """The main clause of a verdict, and its row in data/verdicts.csv: MED
     and N the models' values (strings as written) and run counts, IV the
     thread/fork Interval (None: one run each, no interval), WHERE, WHAT and
-    UNIT as compare's; VERB what the better model did when higher is
-    better ('achieved', 'sustained')."""
+    UNIT as compare's; DISTURBED, BOUND and FLAGGED_RUNS the runs of each
+    kind; VERB what the better model did when higher is better ('achieved',
+    'sustained')."""
     row = [exp, metric, label, med["fork"], med["thread"]]
+    ctx.verdict_words.append((where, what))
     Where = where[0].upper() + where[1:]
     if iv is None:
         adv = float(med["thread"]) / float(med["fork"])
@@ -197,7 +202,7 @@ def state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
         better = "thread" if adv >= 1 else "fork"
         r = times(adv if adv >= 1 else 1 / adv)
         ctx.verdict_rows.append(row + [better, r, "", "", n["fork"], n["thread"],
-                                       "single run", "", "", disturbed, bound])
+                                       "single run", "", "", disturbed, bound, flagged_runs])
         return (f"{Where}, {server('fork')} vs {server('thread')} {what}: {med['fork']} vs "
                 f"{med['thread']} {unit}, {server(better)} ahead by {r}× from one run each: "
                 "no interval.")
@@ -213,7 +218,8 @@ def state(ctx, exp, metric, label, med, n, iv, higher_better, where, what, unit,
     ci = f"95 % CI {lo}–{hi}×, {runs_phrase(n['fork'], n['thread'])}"
     ctx.verdict_rows.append(row + [better if shown else "none", r, lo, hi, n["fork"],
                                    n["thread"], "shown" if shown else "none", num(100 * hw),
-                                   "yes" if hw <= ctx.target else "no", disturbed, bound])
+                                   "yes" if hw <= ctx.target else "no", disturbed, bound,
+                                   flagged_runs])
     if not shown:
         text = (f"{Where}, no difference shown in {what} between {server('fork')} and "
                 f"{server('thread')}: {med['fork']} vs {med['thread']} {unit}; "

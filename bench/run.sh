@@ -2,8 +2,8 @@
 # run.sh PROFILE | --replot RUN_DIR: the perconn benchmark (make bench).
 #
 #   bench/run.sh quick|full|tiny    run the experiments of bench/profiles/PROFILE.conf
-#   bench/run.sh --replot RUN_DIR   redo summaries, plots and report.md from a
-#                                   run folder's raw/ and data/, without measuring
+#   bench/run.sh --replot RUN_DIR   redo summaries, plots, report.md and report.html
+#                                   from a run folder's raw/ and data/, without measuring
 #   bench/run.sh --compare A B      do two runs' verdicts agree? (bench/compare.py);
 #                                   the table also goes to B/compare.md and .csv
 #
@@ -13,7 +13,8 @@
 # bench/remote.sh). Every experiment is a set of
 # files sharing its number: bench/exp/NN-name.sh (its steps and data),
 # bench/plots/NN-*.gp (its figures), bench/sections/NN-name.py (its section of
-# report.md). See bench/README.md.
+# report.md). The last line, on stdout, is the path of the run's report.html,
+# the report as a page for a browser. See bench/README.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -160,7 +161,7 @@ run_plan() {
     echo "bench: measured in $(mmss $((($(now_ms) - BENCH_START_MS) / 1000)))" >&2
 }
 
-# finish NN...: summaries, figures and report.md from the run's data.
+# finish NN...: summaries, figures, report.md and report.html from the run's data.
 finish() {
     local nn gp
     for nn in "$@"; do
@@ -203,6 +204,15 @@ replot() {
     load_experiments "${present[@]}"
     finish "${present[@]}"
     echo "bench: replotted $RUN" >&2
+    page_path
+}
+
+# page_path: the run's report.html, relative to the current directory when it
+# is below it: the bench's last line, on stdout (xdg-open "$(make bench | tail -n 1)").
+page_path() {
+    local page=$RUN/report.html
+    case $page in "$PWD"/*) page=${page#"$PWD"/} ;; esac
+    echo "$page"
 }
 
 # profile_as_run CONF: CONF with every VAR=... line replaced by the value the
@@ -252,7 +262,8 @@ measure() {
     run_plan "${exps[@]}"
     finish "${exps[@]}"
     ln -sfn "$(basename "$RUN")" "$RESULTS_DIR/latest"
-    echo "bench: report in ${RUN#"$ROOT"/}/report.md (results/latest)" >&2
+    echo "bench: report in ${RUN#"$ROOT"/}/report.md and, as a page, report.html (results/latest)" >&2
+    page_path
 }
 
 main() {

@@ -23,7 +23,8 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
          file using "concurrency":(flagged("connect_p99_us_median")/1000) with points ls 9 title flagtitle, \
          file using "concurrency":(bound("connect_p99_us_median")/1000) with points ls 8 title boundtitle, \
-         file using "concurrency":(busy("connect_p99_us_median")/1000) with points ls 7 title busytitle
+         file using "concurrency":(busy("connect_p99_us_median")/1000) with points ls 7 title busytitle, \
+         for [p in "p50 p99"] file using (column(tipx)):(med("connect_".p."_us", 1000)):(tip("connect ".p, "connect_".p."_us", 1000, "ms")) with labels hypertext point ls 99 notitle
     set title "whole connection: connect to close"
     plot for [m in models] file using "concurrency":(sel(m, "connection_p50_us_median")/1000):(sel(m, "connection_p50_us_min")/1000):(sel(m, "connection_p50_us_max")/1000) \
             with yerrorlines ls mstyle(m) title m."_server p50", \
@@ -31,7 +32,8 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
          file using "concurrency":(flagged("connection_p99_us_median")/1000) with points ls 9 title flagtitle, \
          file using "concurrency":(bound("connection_p99_us_median")/1000) with points ls 8 title boundtitle, \
-         file using "concurrency":(busy("connection_p99_us_median")/1000) with points ls 7 title busytitle
+         file using "concurrency":(busy("connection_p99_us_median")/1000) with points ls 7 title busytitle, \
+         for [p in "p50 p99"] file using (column(tipx)):(med("connection_".p."_us", 1000)):(tip("connection ".p, "connection_".p."_us", 1000, "ms")) with labels hypertext point ls 99 notitle
     unset multiplot
 }
 set output

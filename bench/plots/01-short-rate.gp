@@ -20,6 +20,7 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m) title m."_server", \
          file using "concurrency":(flagged("connections_per_s_median")) with points ls 9 title flagtitle, \
          file using "concurrency":(bound("connections_per_s_median")) with points ls 8 title boundtitle, \
-         file using "concurrency":(busy("connections_per_s_median")) with points ls 7 title busytitle
+         file using "concurrency":(busy("connections_per_s_median")) with points ls 7 title busytitle, \
+         file using (column(tipx)):(med("connections_per_s", 1)):(tip("rate", "connections_per_s", 1, "connections/s")) with labels hypertext point ls 99 notitle
 }
 set output

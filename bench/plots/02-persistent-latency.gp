@@ -22,6 +22,7 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m)+2 title m."_server p99", \
          file using "concurrency":(flagged("request_p99_us_median")/1000) with points ls 9 title flagtitle, \
          file using "concurrency":(bound("request_p99_us_median")/1000) with points ls 8 title boundtitle, \
-         file using "concurrency":(busy("request_p99_us_median")/1000) with points ls 7 title busytitle
+         file using "concurrency":(busy("request_p99_us_median")/1000) with points ls 7 title busytitle, \
+         for [p in "p50 p99"] file using (column(tipx)):(med("request_".p."_us", 1000)):(tip("request ".p, "request_".p."_us", 1000, "ms")) with labels hypertext point ls 99 notitle
 }
 set output

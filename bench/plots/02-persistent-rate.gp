@@ -20,6 +20,7 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m) title m."_server", \
          file using "concurrency":(flagged("requests_per_s_median")) with points ls 9 title flagtitle, \
          file using "concurrency":(bound("requests_per_s_median")) with points ls 8 title boundtitle, \
-         file using "concurrency":(busy("requests_per_s_median")) with points ls 7 title busytitle
+         file using "concurrency":(busy("requests_per_s_median")) with points ls 7 title busytitle, \
+         file using (column(tipx)):(med("requests_per_s", 1)):(tip("rate", "requests_per_s", 1, "requests/s")) with labels hypertext point ls 99 notitle
 }
 set output

@@ -23,6 +23,10 @@ set boxwidth 0.6
 set style fill solid 0.75 border -1
 
 xpos(m) = (m eq "fork") ? 0 : 1
+bartip(m) = sprintf("%s_server\nwhole-run time: mean %s s, sigma %s s\nmedian %s s (min %s, max %s)\n%s µs per connection\n%s", \
+    m, gv(column("mean_s")), gv(column("stddev_s")), gv(column("median_s")), gv(column("min_s")), \
+    gv(column("max_s")), gv(column("us_per_conn")), runs(column("runs")))
+runtip(m) = sprintf("%s_server\nround %d, run %d: %s s", m, column("round"), column("run"), gv(column("time_s")))
 do for [t in terms] {
     eval setterm(t)
     plot file using (xpos(strcol("model"))):"mean_s":(mcolour(strcol("model"))):xtic(strcol("model")."_server") \
@@ -31,6 +35,8 @@ do for [t in terms] {
          runs using (xpos(strcol("model")) + 0.15):"time_s" with points pt 6 ps 1.2 lc rgb "#404040" title "each run", \
          file using (xpos(strcol("model"))):(flagged("mean_s")) with points ls 9 title flagtitle, \
          file using (xpos(strcol("model"))):(bound("mean_s")) with points ls 8 title boundtitle, \
-         file using (xpos(strcol("model"))):(busy("mean_s")) with points ls 7 title busytitle
+         file using (xpos(strcol("model"))):(busy("mean_s")) with points ls 7 title busytitle, \
+         file using (xpos(strcol("model"))):"mean_s":(bartip(strcol("model"))) with labels hypertext point ls 99 notitle, \
+         runs using (xpos(strcol("model")) + 0.15):"time_s":(runtip(strcol("model"))) with labels hypertext point ls 99 notitle
 }
 set output

@@ -14,6 +14,8 @@ set logscale x 2
 set logscale y 10
 set xrange [*:*] noextend
 set offsets graph 0.03, graph 0.03, 0, 0
+tipx = "size"
+tipxname = "reply bytes"
 set xtics ("64 B" 64, "256 B" 256, "1 KiB" 1024, "4 KiB" 4096, "16 KiB" 16384, "64 KiB" 65536, "256 KiB" 262144, "1 MiB" 1048576)
 do for [t in terms] {
     eval setterm(t)
@@ -21,6 +23,7 @@ do for [t in terms] {
             with yerrorlines ls mstyle(m) title m."_server", \
          file using "size":(flagged("mb_per_s_median")) with points ls 9 title flagtitle, \
          file using "size":(bound("mb_per_s_median")) with points ls 8 title boundtitle, \
-         file using "size":(busy("mb_per_s_median")) with points ls 7 title busytitle
+         file using "size":(busy("mb_per_s_median")) with points ls 7 title busytitle, \
+         file using (column(tipx)):(med("mb_per_s", 1)):(tip("throughput", "mb_per_s", 1, "MB/s")) with labels hypertext point ls 99 notitle
 }
 set output

@@ -14,11 +14,14 @@ set xtics ("0%%" 1, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "99.9
 set xrange [1:*]
 stats file using "flagged" nooutput
 flagtitle = (STATS_max > 0) ? "run with client errors" : ""
+pointtip(x) = sprintf("%s_server, run %d\npercentile %s %%\nconnection latency: %s ms", strcol("model"), \
+    column("repeat"), gv(column("percentile")), gv(column("value_us") / 1000))
 selr(m, r, col) = (strcol("model") eq m && column("repeat") == r) ? column(col) : NaN
 do for [t in terms] {
     eval setterm(t)
     plot for [m in models] for [r = 1:reps] file using "tail":(selr(m, r, "value_us")/1000) \
             with lines ls mstyle(m) title (r == 1 ? m."_server" : ""), \
-         file using "tail":(column("flagged") > 0 ? column("value_us")/1000 : NaN) with points ls 9 ps 1 title flagtitle
+         file using "tail":(column("flagged") > 0 ? column("value_us")/1000 : NaN) with points ls 9 ps 1 title flagtitle, \
+         file using "tail":(column("value_us")/1000):(pointtip(0)) with labels hypertext point ls 99 notitle
 }
 set output

@@ -11,6 +11,11 @@ set boxwidth 0.8
 # One box per row; thread's boxes one slot to the right of fork's.
 xpos(m) = $0 + ((m eq "fork") ? 0 : 1)
 shade(m, kind) = (kind eq "server") ? mcolour(m) : ((m eq "fork") ? 0xF2B38A : 0x8CC4E6)
+bartip(x) = sprintf("%s\n%s µs (min %s, max %s)\n%s%s", strcol("bar"), gv(column("us_median")), \
+    gv(column("us_min")), gv(column("us_max")), (strcol("kind") eq "server") \
+    ? sprintf("from %s; the spawn alone is %s %% of it", strcol("source"), strcol("share_pct")) \
+    : sprintf("median of %d rounds", column("n")), \
+    (column("flagged_runs") > 0) ? "\nflagged: client errors or a failed exit" : "")
 set xtics rotate by -25 left nomirror
 set xrange [-0.8:*]
 set bmargin 9
@@ -21,6 +26,7 @@ do for [t in terms] {
     plot file using (xpos(strcol("model"))):"us_median":(shade(strcol("model"), strcol("kind"))):xtic(strcol("bar")) \
             with boxes lc rgb variable notitle, \
          file using (xpos(strcol("model"))):"us_median":"us_min":"us_max" with yerrorbars lc rgb "black" pt 0 notitle, \
-         file using (xpos(strcol("model"))):(flagged("us_median")) with points ls 9 title flagtitle
+         file using (xpos(strcol("model"))):(flagged("us_median")) with points ls 9 title flagtitle, \
+         file using (xpos(strcol("model"))):"us_median":(bartip(0)) with labels hypertext point ls 99 notitle
 }
 set output

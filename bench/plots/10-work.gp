@@ -17,6 +17,9 @@ selw(m, w, col) = (strcol("model") eq m && strcol("workload") eq w) ? column(col
 flagw(w, col) = (strcol("workload") eq w && column("flagged_runs") > 0) ? column(col) : NaN
 boundw(w, col) = (strcol("workload") eq w && column("client_bound_runs") > 0) ? column(col) : NaN
 busyw(w, col) = (strcol("workload") eq w && column("disturbed_used") > 0) ? column(col) : NaN
+inw(w, v) = (strcol("workload") eq w) ? v : NaN
+worktip(w) = tip("rate", "requests_per_s", 1, "requests/s") . \
+    sprintf("\n%s-bound: %d µs per request", (w eq "io") ? "I/O" : "CPU", column("work_us"))
 set xlabel "concurrent connections (client_load -c)"
 set ylabel "requests per second (1/s)"
 set logscale x 2
@@ -32,7 +35,8 @@ do for [t in terms] {
                 with yerrorlines ls mstyle(m) title m."_server", \
              file using "concurrency":(flagw(w, "requests_per_s_median")) with points ls 9 title flagtitle, \
              file using "concurrency":(boundw(w, "requests_per_s_median")) with points ls 8 title boundtitle, \
-             file using "concurrency":(busyw(w, "requests_per_s_median")) with points ls 7 title busytitle
+             file using "concurrency":(busyw(w, "requests_per_s_median")) with points ls 7 title busytitle, \
+             file using (column(tipx)):(inw(w, med("requests_per_s", 1))):(worktip(w)) with labels hypertext point ls 99 notitle
     }
     unset multiplot
 }

@@ -13,6 +13,10 @@ flagw(w, col) = (strcol("workload") eq w && column("flagged_runs") > 0) ? column
 boundw(w, col) = (strcol("workload") eq w && column("client_bound_runs") > 0) ? column(col) : NaN
 busyw(w, col) = (strcol("workload") eq w && column("disturbed_used") > 0) ? column(col) : NaN
 sharedw(w, col) = (strcol("workload") eq w && column("shared") > 0) ? column(col) : NaN
+tipx = "server_cpus"
+tipxname = "server CPUs"
+inw(w, v) = (strcol("workload") eq w) ? v : NaN
+corestip(w, col, unit) = tip("rate", col, 1, unit) . ((column("shared") > 0) ? "\nthe client shared these CPUs" : "")
 set xlabel "server CPUs (taskset)"
 set xrange [0.8:*]
 set xtics 1
@@ -36,7 +40,8 @@ do for [t in terms] {
              file using "server_cpus":(sharedw(w, col."_median")) with points pt 4 ps 3 lc rgb "black" title "client shares the CPUs", \
              file using "server_cpus":(flagw(w, col."_median")) with points ls 9 title flagtitle, \
              file using "server_cpus":(boundw(w, col."_median")) with points ls 8 title boundtitle, \
-             file using "server_cpus":(busyw(w, col."_median")) with points ls 7 title busytitle
+             file using "server_cpus":(busyw(w, col."_median")) with points ls 7 title busytitle, \
+             file using (column(tipx)):(inw(w, med(col, 1))):(corestip(w, col, (w eq "short") ? "connections/s" : "requests/s")) with labels hypertext point ls 99 notitle
     }
     unset multiplot
 }

@@ -2,7 +2,8 @@
 # bench.bats: `bench/run.sh tiny` end to end. One tiny run (setup_file) into
 # a temporary RESULTS_DIR, then checks of its run folder: machine.json, raw/,
 # data/ (rows for both models), plots/ (every figure drawn), report.md (both
-# models named, every verdict number found in data/), and --replot.
+# models named, every verdict number found in data/), report.html (the same
+# report as a page, opened in headless Chromium), and --replot.
 
 ROOT=$BATS_TEST_DIRNAME/../..
 
@@ -31,6 +32,31 @@ teardown() {
 # first_cpu: the first CPU this shell may use: where the bench pins servers.
 first_cpu() {
     taskset -pc $$ | sed 's/.*: *//; s/[,-].*//'
+}
+
+PAGECHECK=$ROOT/tests/helpers/pagecheck.py
+
+# pagecheck PAGE ARGS...: runs tests/helpers/pagecheck.py (status, output as
+# bats' run). When Chromium cannot run here it skips the test with the
+# checker's reason, but fails as root with chromium and chromedriver
+# installed: there it must run.
+pagecheck() {
+    run "$PAGECHECK" "$@"
+    if [ "$status" -eq 77 ]; then
+        if [ "$(id -u)" -eq 0 ] && command -v chromium >/dev/null &&
+            command -v chromedriver >/dev/null; then
+            echo "$output"
+            return 1
+        fi
+        skip "$output"
+    fi
+}
+
+# figures: how many figures the bench draws (one per bench/plots/NN-*.gp).
+figures() {
+    local gp n=0
+    for gp in "$ROOT"/bench/plots/[0-9][0-9]-*.gp; do n=$((n + 1)); done
+    echo "$n"
 }
 
 # The CSVs experiments 1-12 write, and each one's model column.
@@ -205,6 +231,122 @@ EOF
     done
 }
 
+@test "the bench's last line is the path of report.html" {
+    [ "$(readlink -f "$(tail -n 1 "$BATS_FILE_TMPDIR/run.out")")" = "$RUN/report.html" ]
+}
+
+@test "report.html is the report in one file: every figure inline, every verdict summarised, nothing from elsewhere" {
+    python3 - "$RUN" "$(figures)" <<'EOF'
+import csv, re, sys
+from html.parser import HTMLParser
+from pathlib import Path
+run, figures = Path(sys.argv[1]), int(sys.argv[2])
+page = (run / "report.html").read_text()
+md = (run / "report.md").read_text()
+
+class Refs(HTMLParser):
+    """Every tag, its URL attributes, and every id."""
+    def __init__(self):
+        super().__init__()
+        self.refs, self.ids, self.tags = [], set(), []
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k == "id":
+                self.ids.add(v)
+            if k in ("src", "href", "xlink:href", "data", "action", "poster", "srcset"):
+                self.refs.append((tag, k, v or ""))
+
+p = Refs()
+p.feed(page)
+bad = []
+for tag, k, v in p.refs:
+    # Links may point anywhere (followed when clicked, never loaded); what
+    # loads is the page itself, its own fragments and data: URLs.
+    if tag != "a" and not v.startswith(("#", "data:")):
+        bad.append(f"<{tag} {k}={v}> loads something else")
+    if v.startswith("#") and v[1:] not in p.ids:
+        bad.append(f"<{tag} {k}={v}>: no such id")
+for tag in ("img", "iframe", "object", "embed", "frame"):
+    if tag in p.tags:
+        bad.append(f"an <{tag}> element")
+if re.search(r"url\((?!#)|@import|<script[^>]+src=", page):
+    bad.append("a stylesheet, font or script from elsewhere")
+if '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' not in page:
+    bad.append("no Content-Security-Policy")
+# Every figure of report.md is inline, with its hover points.
+names = re.findall(r"\]\(plots/([^)]+)\.png\)", md)
+if len(names) != figures:
+    bad.append(f"report.md shows {len(names)} figures, expected {figures}")
+for name in names:
+    m = re.search(rf'<figure id="fig-{re.escape(name)}">(.*?)</figure>', page, re.S)
+    if not m or "<svg" not in m.group(1):
+        bad.append(f"figure {name} not inline")
+    elif '<g class="tip"><title>' not in m.group(1):
+        bad.append(f"figure {name} has no hover text")
+    elif "gnuplot_svg" in m.group(1):
+        bad.append(f"figure {name} still calls gnuplot's script")
+# The summary: a row per verdict with its ratio, interval and marks, and a
+# link to each experiment's section.
+summary = page[page.index('<h2 id="summary">'):page.index('<h2 id="verdict">')]
+rows = list(csv.DictReader(open(run / "data" / "verdicts.csv", newline="")))
+trs = re.findall(r"<tr[^>]*>(.*?)</tr>", summary, re.S)[1:]
+if len(trs) != len(rows):
+    bad.append(f"summary has {len(trs)} rows for {len(rows)} verdicts")
+for v, tr in zip(rows, trs):
+    want = [f">{v['ratio']}×<"] + ([f"{v['ci_low']}–{v['ci_high']}×"] if v["ci_low"] else [])
+    for w in want:
+        if w not in tr:
+            bad.append(f"summary row of {v['experiment']} {v['metric']} {v['point']}: no {w}")
+    for col, mark in (("flagged_runs", "flagged"), ("disturbed_runs", "disturbed"),
+                      ("client_bound_runs", "client-bound")):
+        if (v[col] != "0") != (f"{v[col]} {mark}</span>" in tr):
+            bad.append(f"summary row of {v['experiment']} {v['point']}: "
+                       f"{col} {v[col]} marked wrongly")
+for nn in sorted({v["experiment"] for v in rows}, key=int):
+    if f'href="#exp-{nn}"' not in summary or f'id="exp-{nn}"' not in page:
+        bad.append(f"no link from the summary to section {nn}")
+# What report.md says is on the page: every ratio of its verdict sentences.
+for line in md.splitlines():
+    if line.startswith("- "):
+        for num in re.findall(r"[0-9][0-9.]*×", line):
+            if num not in page:
+                bad.append(f"{num} of report.md not on the page")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+}
+
+@test "report.html in headless Chromium: no console error, no request but itself, every figure drawn, hover text shown" {
+    rm -f "$RUN/screenshot.png"
+    pagecheck "$RUN/report.html" --figures "$(figures)" --screenshot "$RUN/screenshot.png"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(head -c 4 "$RUN/screenshot.png" | tail -c 3)" = PNG ]
+}
+
+@test "the page check fails on a request leaving the file, a script error and an empty figure" {
+    local bad=$BATS_TEST_TMPDIR/bad.html
+    # No Content-Security-Policy to stop the load: the checker must see the
+    # request itself (and blocks it: nothing is sent).
+    python3 - "$RUN/report.html" "$bad" <<'EOF'
+import re, sys
+page = open(sys.argv[1]).read()
+page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
+page = page.replace("</head>", '<script src="http://127.0.0.1:9/x.js"></script>\n</head>', 1)
+page = page.replace("</body>", "<script>notDefinedAnywhere();</script>\n</body>", 1)
+i = page.index('<figure id="fig-01-short-rate">')
+j, k = page.index("<svg", i), page.index("</svg>", i)
+page = page[:j] + '<svg class="plot" viewBox="0 0 1000 620"></svg>' + page[k + 6:]
+open(sys.argv[2], "w").write(page)
+EOF
+    pagecheck "$bad" --figures "$(figures)"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"request leaving the file: http://127.0.0.1:9/x.js"* ]]
+    [[ $output == *"console error: "*"notDefinedAnywhere"* ]]
+    [[ $output == *"figure fig-01-short-rate is not drawn"* ]]
+}
+
 @test "report.md names both models, the machine and the pinning" {
     grep -q fork_server "$RUN/report.md"
     grep -q thread_server "$RUN/report.md"
@@ -325,11 +467,14 @@ EOF
                           ("thread/io" in seen) && ("thread/cpu" in seen)) }' "$RUN/data/10-work.csv"
 }
 
-@test "--replot regenerates the same report from the data" {
+@test "--replot regenerates the same report and page from the data" {
     cp "$RUN/report.md" "$BATS_TEST_TMPDIR/before.md"
-    rm -f "$RUN"/plots/*
-    "$ROOT/bench/run.sh" --replot "$RUN"
+    cp "$RUN/report.html" "$BATS_TEST_TMPDIR/before.html"
+    rm -f "$RUN"/plots/* "$RUN/report.html"
+    "$ROOT/bench/run.sh" --replot "$RUN" >"$BATS_TEST_TMPDIR/out"
     cmp "$BATS_TEST_TMPDIR/before.md" "$RUN/report.md"
+    cmp "$BATS_TEST_TMPDIR/before.html" "$RUN/report.html"
+    [ "$(readlink -f "$(tail -n 1 "$BATS_TEST_TMPDIR/out")")" = "$RUN/report.html" ]
     [ -s "$RUN/plots/01-short-rate.png" ]
     local gp
     for gp in "$ROOT"/bench/plots/[0-9][0-9]-*.gp; do
@@ -373,6 +518,9 @@ EOF
     grep -q ' ⚠ |' "$copy/report.md"
     grep -q 'Caution: runs with client errors' "$copy/report.md"
     grep -q 'flagged: client errors' "$copy/plots/01-short-rate.svg"
+    # The page: marked in the summary, and in the point's hover text.
+    grep -qE '<tr class="warn">.*class="mark flagged">⚠ [0-9]+ flagged<' "$copy/report.html"
+    grep -q 'flagged: [0-9]* runs with client errors' "$copy/plots/01-short-rate.svg"
     if [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
                      { n += $h["flagged_runs"] } END { print n + 0 }' "$RUN/data/01-short.csv")" -eq 0 ]; then
         ! grep -q 'flagged: client errors' "$RUN/plots/01-short-rate.svg"
@@ -419,6 +567,8 @@ EOF
     grep -qE '^[0-9]+ runs were disturbed' "$run/report.md"
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
              $h["disturbed_runs"] > 0 { n++ } END { exit !n }' "$run/data/01-short.csv"
+    # tiny's sweep is 1 and 8, both verdict points: the page's summary marks it.
+    grep -qE 'class="mark disturbed">[0-9]+ disturbed<' "$run/report.html"
 }
 
 @test "a client-bound point is marked in the runs, the table, the verdict and the plot" {
@@ -436,6 +586,7 @@ EOF
              END { exit !(n >= 2 && !bad) }' "$run/data/02-persistent-runs.csv"
     grep -q 'client-bound\*\* ⚠' "$run/report.md"
     grep -q 'Caution: client-bound' "$run/report.md"
+    grep -qE 'class="mark bound">⚠ [0-9]+ client-bound<' "$run/report.html"
     grep -q 'client-bound: client_load' "$run/plots/02-persistent-rate.svg"
 }
 

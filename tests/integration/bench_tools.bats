@@ -102,9 +102,10 @@ teardown() {
     [[ $output == *"differs from its data"* ]]
 }
 
-@test "--replot of the reference run reproduces its report byte for byte" {
+@test "--replot of the reference run reproduces its report and its page byte for byte" {
     cp -r "$ROOT/results/reference" "$BATS_TEST_TMPDIR/reference"
     "$ROOT/bench/run.sh" --replot "$BATS_TEST_TMPDIR/reference"
     cmp "$ROOT/results/reference/report.md" "$BATS_TEST_TMPDIR/reference/report.md"
+    cmp "$ROOT/results/reference/report.html" "$BATS_TEST_TMPDIR/reference/report.html"
     cmp "$ROOT/results/reference/data/verdicts.csv" "$BATS_TEST_TMPDIR/reference/data/verdicts.csv"
 }
