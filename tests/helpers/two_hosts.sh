@@ -101,9 +101,17 @@ start_sshd() {
     exec {log}<&-
 }
 
-# left NS: the pids in namespace NS besides sshd's.
+# left NS: the pids in namespace NS besides sshd's, once those that are
+# ending have ended (an ssh session's sshd process exits after its client
+# has gone: polled, at most 10 s).
 left() {
-    ip netns pids "$1" | grep -vx "$(cat "$DIR/sshd.pid")" || true
+    local i pids
+    for ((i = 0; i < 1000; i++)); do
+        pids=$(ip netns pids "$1" | grep -vx "$(cat "$DIR/sshd.pid")" || true)
+        [ -n "$pids" ] || return 0
+        sleep 0.01
+    done
+    echo "$pids"
 }
 
 main() {

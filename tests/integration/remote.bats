@@ -84,3 +84,33 @@ setup() {
     [ ! -s "$T/cli_left" ] || { echo "left in the client's namespace: $(cat "$T/cli_left")"; return 1; }
     [ -z "$(find /tmp -maxdepth 1 -name 'perconn-server.*' -newer "$T/sshd_config")" ]
 }
+
+@test "Ctrl-C mid-run stops the server there and removes the folder there" {
+    local dir=$BATS_TEST_TMPDIR/hosts
+    # In the client's namespace: the bench in a process group of its own,
+    # interrupted as a terminal's Ctrl-C would (SIGINT to the whole group)
+    # once the first point's server has come and gone (its .where file is
+    # fetched when it stops; the next one is then starting or running: a
+    # point is mostly a running server); then what is left on the server's
+    # host, asked over ssh.
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    "$ROOT/tests/helpers/two_hosts.sh" "$dir" env RESULTS_DIR="$BATS_TEST_TMPDIR/results" \
+        EXPERIMENTS=1 bash -c '
+        setsid "$0/bench/run.sh" tiny >"$1/interrupted.out" 2>&1 &
+        pid=$!
+        for ((i = 0; i < 3000; i++)); do
+            compgen -G "$1/results/*/raw/*.where" >/dev/null && break
+            sleep 0.01
+        done
+        kill -INT -- "-$pid"
+        wait "$pid"
+        echo "rc=$?"
+        ssh -F "$SSH_CONFIG" "$SERVER_HOST" "ls -d /tmp/perconn-server.* 2>/dev/null" || true
+    ' "$ROOT" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/out" 2>&1
+    cat "$BATS_TEST_TMPDIR/out"
+    grep -qx 'rc=130' "$BATS_TEST_TMPDIR/out"
+    # Nothing but rc= was printed: no folder on the other side; and no
+    # process (a server) left in either namespace.
+    [ "$(grep -vc '^rc=' "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+    [ ! -s "$dir/srv_left" ] && [ ! -s "$dir/cli_left" ]
+}
