@@ -159,7 +159,7 @@ bench-overload:
 
 # Every measurement the README quotes outside the bench proper, each
 # written with its command to results/extras/NAME.txt (bench/extras.sh;
-# EXTRAS="syscalls callgrind" for some; about 6 minutes for all).
+# EXTRAS="syscalls callgrind" for some; about 13 minutes for all).
 EXTRAS ?=
 bench-extras:
 	$(Q)./deps.sh all
