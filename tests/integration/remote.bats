@@ -96,7 +96,10 @@ setup() {
     # shellcheck disable=SC2016  # expanded by the inner bash
     "$ROOT/tests/helpers/two_hosts.sh" "$dir" env RESULTS_DIR="$BATS_TEST_TMPDIR/results" \
         EXPERIMENTS=1 bash -c '
-        setsid "$0/bench/run.sh" tiny >"$1/interrupted.out" 2>&1 &
+        # Job control: the bench gets a process group of its own and, unlike
+        # a background job of a script without it, does not ignore SIGINT.
+        set -m
+        "$0/bench/run.sh" tiny >"$1/interrupted.out" 2>&1 &
         pid=$!
         for ((i = 0; i < 3000; i++)); do
             compgen -G "$1/results/*/raw/*.where" >/dev/null && break
@@ -106,8 +109,9 @@ setup() {
         wait "$pid"
         echo "rc=$?"
         ssh -F "$SSH_CONFIG" "$SERVER_HOST" "ls -d /tmp/perconn-server.* 2>/dev/null" || true
-    ' "$ROOT" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/out" 2>&1
-    cat "$BATS_TEST_TMPDIR/out"
+    ' "$ROOT" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+    # (stderr: the shell's job notice and ssh's words, shown on failure only)
+    cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
     grep -qx 'rc=130' "$BATS_TEST_TMPDIR/out"
     # Nothing but rc= was printed: no folder on the other side; and no
     # process (a server) left in either namespace.
