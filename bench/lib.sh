@@ -41,12 +41,26 @@ expand_cpus() {
     tr ',' '\n' <<<"$1" | awk -F- 'NF { for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }'
 }
 
-# cpu_list: the CPUs this shell may run on (its affinity), one per line.
+# cpu_list [on_server]: the CPUs a shell may run on (its affinity), one per
+# line: one started here, or (on_server) one started on the server's host.
 cpu_list() {
-    local list
-    list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || list=
-    [ -n "$list" ] || list=0-$(($(nproc) - 1))
+    local out list
+    # shellcheck disable=SC2016  # expanded by that shell
+    out=$("$@" bash -c 'taskset -pc $$ 2>/dev/null | sed "s/.*: *//"; nproc') || out=
+    list=$(head -n -1 <<<"$out")
+    [ -n "$list" ] || list=0-$(($(tail -n 1 <<<"$out") - 1))
     expand_cpus "$list"
+}
+
+# cpus_within LIST WHAT WHERE CPU...: dies unless every CPU of the taskset
+# LIST is one of CPU... (WHAT names the variables, WHERE who may use them).
+cpus_within() {
+    local list=$1 what=$2 where=$3 c
+    shift 3
+    for c in $(expand_cpus "$list"); do
+        printf '%s\n' "$@" | grep -qx "$c" ||
+            die "CPU $c ($what) is not one $where ($*)"
+    done
 }
 
 # pin_setup: where the server (and every process or thread it spawns:
@@ -65,11 +79,8 @@ pin_setup() {
         if [ -z "$SERVER_CPUS" ] || [ -z "$CLIENT_CPUS" ]; then
             die "SERVER_CPUS and CLIENT_CPUS go together (taskset lists, e.g. 0 and 1-3)"
         fi
-        local c
-        for c in $(expand_cpus "$SERVER_CPUS") $(expand_cpus "$CLIENT_CPUS"); do
-            printf '%s\n' "${mine[@]}" | grep -qx "$c" ||
-                die "CPU $c (SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS) is not one this shell may use (${mine[*]})"
-        done
+        cpus_within "$SERVER_CPUS,$CLIENT_CPUS" "SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS" \
+            "this shell may use" "${mine[@]}"
     elif [ "${#mine[@]}" -ge 2 ]; then
         SERVER_CPUS=${mine[0]}
         CLIENT_CPUS=$(IFS=,; echo "${mine[*]:1}")
@@ -101,18 +112,12 @@ threads_words() {
 remote_pin_setup() {
     local -a mine theirs
     mapfile -t mine < <(cpu_list)
-    mapfile -t theirs < <(remote_cpu_list)
+    mapfile -t theirs < <(cpu_list on_server)
     SERVER_CPUS=${SERVER_CPUS:-${theirs[0]}}
     CLIENT_CPUS=${CLIENT_CPUS:-$(IFS=,; echo "${mine[*]}")}
-    local c
-    for c in $(expand_cpus "$SERVER_CPUS"); do
-        printf '%s\n' "${theirs[@]}" | grep -qx "$c" ||
-            die "CPU $c (SERVER_CPUS=$SERVER_CPUS) is not one $SERVER_HOST lets the server use (${theirs[*]})"
-    done
-    for c in $(expand_cpus "$CLIENT_CPUS"); do
-        printf '%s\n' "${mine[@]}" | grep -qx "$c" ||
-            die "CPU $c (CLIENT_CPUS=$CLIENT_CPUS) is not one this shell may use (${mine[*]})"
-    done
+    cpus_within "$SERVER_CPUS" "SERVER_CPUS=$SERVER_CPUS" "$SERVER_HOST lets the server use" \
+        "${theirs[@]}"
+    cpus_within "$CLIENT_CPUS" "CLIENT_CPUS=$CLIENT_CPUS" "this shell may use" "${mine[@]}"
     mapfile -t BENCH_CPUS < <(expand_cpus "$CLIENT_CPUS")
     mapfile -t SERVER_HOST_CPUS < <(expand_cpus "$SERVER_CPUS")
     CLIENT_THREADS=${#BENCH_CPUS[@]}

@@ -28,6 +28,7 @@ SROOT=$ROOT
 SERVER_LISTEN=()
 SERVER_HOST_CPUS=()
 SSH_CTL=
+SSH_CFG=()
 REMOTE_DIR=
 # What remote_setup copies to the server's host.
 REMOTE_FILES=(bin/fork_server bin/thread_server bin/spawn_cost
@@ -35,9 +36,7 @@ REMOTE_FILES=(bin/fork_server bin/thread_server bin/spawn_cost
 
 # ssh_srv ARGS...: ssh to SERVER_HOST over the run's master connection.
 ssh_srv() {
-    local -a cfg=()
-    [ -z "$SSH_CONFIG" ] || cfg=(-F "$SSH_CONFIG")
-    ssh "${cfg[@]}" -o BatchMode=yes -o ControlPath="$SSH_CTL" "$SERVER_HOST" "$@"
+    ssh "${SSH_CFG[@]}" -o BatchMode=yes -o ControlPath="$SSH_CTL" "$SERVER_HOST" "$@"
 }
 
 # on_server CMD [ARGS...]: CMD on the server's host: here, or through ssh
@@ -58,11 +57,10 @@ remote_setup() {
     [ -n "$SERVER_HOST" ] || return 0
     command -v ssh >/dev/null || die "SERVER_HOST needs ssh (apt-get install openssh-client)"
     SSH_CTL=$TMPD/ssh-master
-    local -a cfg=()
-    [ -z "$SSH_CONFIG" ] || cfg=(-F "$SSH_CONFIG")
+    [ -z "$SSH_CONFIG" ] || SSH_CFG=(-F "$SSH_CONFIG")
     # setsid: the master is not in this terminal's process group, so a
     # Ctrl-C leaves it up for the cleanup that follows.
-    setsid ssh "${cfg[@]}" -o BatchMode=yes -o ConnectTimeout=10 -o ControlMaster=yes \
+    setsid ssh "${SSH_CFG[@]}" -o BatchMode=yes -o ConnectTimeout=10 -o ControlMaster=yes \
         -o ControlPath="$SSH_CTL" -o ControlPersist=yes -fNT "$SERVER_HOST" \
         </dev/null 2>"$TMPD/ssh.err" ||
         die "SERVER_HOST=$SERVER_HOST: cannot log in with a key (ssh -o BatchMode=yes):" \
@@ -78,13 +76,13 @@ remote_setup() {
     for f in "${REMOTE_FILES[@]}"; do
         [ -e "$ROOT/$f" ] || die "no $f: build first (make all)"
     done
-    REMOTE_DIR=$(ssh_srv 'mktemp -d /tmp/perconn-server.XXXXXX') ||
+    # shellcheck disable=SC2016  # expanded by the server's shell
+    REMOTE_DIR=$(ssh_srv 'd=$(mktemp -d /tmp/perconn-server.XXXXXX) && mkdir "$d/stats" && echo "$d"') ||
         die "SERVER_HOST=$SERVER_HOST: mktemp -d failed there"
     tar -C "$ROOT" -cf - "${REMOTE_FILES[@]}" | ssh_srv "tar -C ${REMOTE_DIR@Q} -xf -" ||
         die "SERVER_HOST=$SERVER_HOST: copying the programs to $REMOTE_DIR failed"
     SROOT=$REMOTE_DIR
-    ssh_srv "mkdir ${REMOTE_DIR@Q}/stats" || die "SERVER_HOST=$SERVER_HOST: mkdir failed there"
-    TARGET=${SERVER_ADDR:-$(ssh "${cfg[@]}" -G "$SERVER_HOST" | awk '$1 == "hostname" { print $2; exit }')}
+    TARGET=${SERVER_ADDR:-$(ssh "${SSH_CFG[@]}" -G "$SERVER_HOST" | awk '$1 == "hostname" { print $2; exit }')}
     SERVER_LISTEN=(-H 0.0.0.0)
     [[ $TARGET != *:* ]] || SERVER_LISTEN=(-H ::)
     echo "bench: the server runs on $SERVER_HOST (in $REMOTE_DIR), client_load dials $TARGET" >&2
@@ -101,14 +99,6 @@ remote_cleanup() {
     SSH_CTL=
 }
 
-# remote_cpu_list: the CPUs a process started over ssh may use there.
-remote_cpu_list() {
-    local list
-    list=$(ssh_srv 'taskset -pc $$ 2>/dev/null | sed "s/.*: *//"') || list=
-    [ -n "$list" ] || list=0-$(($(ssh_srv nproc) - 1))
-    expand_cpus "$list"
-}
-
 # remote_exec PREFIX CMD...: the remote command line that starts a server:
 # records where it runs (its pid, host and network namespace: the shell's
 # pid is the server's after exec) in the folder's stats/, then becomes CMD.
@@ -120,16 +110,15 @@ remote_exec() {
         "$where" "${*@Q}"
 }
 
-# remote_stats PREFIX: brings the server's --stats JSON (and where it ran)
-# back to PREFIX.server.json (.where), removing them there.
+# remote_stats PREFIX: brings the server's --stats JSON and where it ran
+# back beside PREFIX (PREFIX.server.json, PREFIX.where) in one round trip,
+# removing them there; a file the server did not write stays absent.
 remote_stats() {
     [ -n "$SERVER_HOST" ] || return 0
-    local name=${1##*/} ext
-    for ext in server.json where; do
-        ssh_srv "cat ${SROOT@Q}/stats/$name.$ext 2>/dev/null; rm -f ${SROOT@Q}/stats/$name.$ext" \
-            </dev/null >"$1.$ext.part" || true
-        if [ -s "$1.$ext.part" ]; then mv "$1.$ext.part" "$1.$ext"; else rm -f "$1.$ext.part"; fi
-    done
+    local name=${1##*/}
+    local -a files=("$name.server.json" "$name.where")
+    ssh_srv "cd ${SROOT@Q}/stats && tar -cf - --ignore-failed-read ${files[*]} 2>/dev/null; rm -f ${files[*]}" \
+        </dev/null | tar -xf - -C "${1%/*}" 2>/dev/null || true
 }
 
 # path_setup: the path between client_load and the server, for

@@ -33,7 +33,7 @@ exp11_splits() {
 # CPUs, and all of this machine's for the client.
 exp11_remote_splits() {
     local -a theirs
-    mapfile -t theirs < <(remote_cpu_list)
+    mapfile -t theirs < <(cpu_list on_server)
     local k=1 c
     c=$(cpu_list | paste -sd,)
     while [ "$k" -le "${#theirs[@]}" ]; do
